@@ -1,0 +1,163 @@
+"""The `workvalue` command line: run, export, sample, dashboard.
+
+Exit codes (../shared/CONTRACT.md): 0 ran; 2 the input or warehouse cannot be used (one clear
+message, no traceback); 1 an internal error. Set WORKVALUE_DEBUG=1 to see an internal error's
+traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from pipeline.errors import WorkvalueError
+from pipeline.load import FileLoad
+from pipeline.read import ExtractFile
+from pipeline.run import RunSummary
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Consistency analytics for senior executive classifications.")
+console = Console()
+errors = Console(stderr=True)
+T = TypeVar("T")
+
+DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+
+
+def _guarded(action: Callable[[], T]) -> T:
+    """Return the action's result; turn failures into a message and the contract's exit code."""
+    try:
+        return action()
+    except WorkvalueError as error:
+        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        raise typer.Exit(error.exit_code) from None
+    except Exception as error:
+        if os.environ.get("WORKVALUE_DEBUG"):
+            traceback.print_exc()
+        errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+                     "Please report it; set WORKVALUE_DEBUG=1 to see where it happened.",
+                     highlight=False)
+        raise typer.Exit(1) from None
+
+
+class ProgressReporter:
+    """Draws a progress bar per file on a terminal; prints nothing elsewhere."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.tasks: dict[str, TaskID] = {}
+
+    def file_started(self, file: ExtractFile, index: int, total: int) -> None:
+        """Add a bar for the file."""
+        self.tasks[file.name] = self.progress.add_task(f"[{index}/{total}] {file.name}", total=1)
+
+    def file_finished(self, outcome: FileLoad) -> None:
+        """Complete the file's bar with its counts."""
+        self.progress.update(
+            self.tasks[outcome.source_file], completed=1,
+            description=f"{outcome.source_file}: {outcome.status}, {outcome.rows_loaded:,} "
+                        f"loaded, {outcome.rows_quarantined:,} quarantined")
+
+    def stage_finished(self, name: str, seconds: float) -> None:
+        """Add a finished bar for a whole-warehouse stage."""
+        self.progress.add_task(f"stage {name} ({seconds:.1f} s)", total=1, completed=1)
+
+
+def summary_lines(summary: RunSummary) -> list[str]:
+    """Return the plain end-of-run summary: one line per file, then the totals."""
+    lines = []
+    for outcome in summary.files:
+        notes = f" ({'; '.join(outcome.notes)})" if outcome.notes else ""
+        lines.append(f"{outcome.source_file}: {outcome.status}: {outcome.rows_read:,} read, "
+                     f"{outcome.rows_loaded:,} loaded, {outcome.rows_quarantined:,} "
+                     f"quarantined{notes}")
+    unchanged = sum(1 for f in summary.files if f.status == "unchanged")
+    lines.append(f"{len(summary.files)} files ({unchanged} unchanged): "
+                 f"{summary.rows_read:,} rows read, {summary.rows_loaded:,} loaded, "
+                 f"{summary.rows_quarantined:,} quarantined in {summary.seconds:.1f} s")
+    return lines
+
+
+@app.command()
+def run(
+    input: Annotated[Path, typer.Option("--input", help="Folder of extract files.")],
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+) -> None:
+    """Load every extract under INPUT into the warehouse, then score, check and publish."""
+    from pipeline.run import run_pipeline
+
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+                        console=console, disable=not console.is_terminal)
+
+    def action() -> RunSummary:
+        with progress:
+            return run_pipeline(input, warehouse, ProgressReporter(progress))
+
+    summary = _guarded(action)
+    for line in summary_lines(summary):
+        console.print(line, highlight=False, soft_wrap=True)
+
+
+@app.command()
+def export(
+    table: Annotated[str, typer.Argument(help="Table to export, e.g. flags or positions.")],
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    output: Annotated[Path, typer.Option("--output", help="File ending .csv, .xlsx or .parquet.")],
+) -> None:
+    """Export a warehouse table; spreadsheet formulas are escaped in CSV and XLSX."""
+    from pipeline import warehouse as wh
+    from pipeline.publish import export_table
+
+    def action() -> int:
+        connection = wh.connect(warehouse, read_only=True)
+        try:
+            return export_table(connection, table, output)
+        finally:
+            connection.close()
+
+    rows = _guarded(action)
+    console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False)
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the extracts to.")],
+    seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 42,
+    scale: Annotated[float, typer.Option("--scale", help="Size multiplier (1 = demo).")] = 1.0,
+) -> None:
+    """Write the bundled sample extracts, with planted inconsistencies and their labels."""
+    from pipeline.sample import write_sample
+
+    result = _guarded(lambda: write_sample(out, seed=seed, scale=scale))
+    for path, rows in result.rows_per_file.items():
+        console.print(f"{path}: {rows:,} rows", highlight=False)
+
+
+@app.command()
+def dashboard(
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+) -> None:
+    """Serve the Streamlit dashboard on the warehouse (opened read-only)."""
+    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+               "--server.port", str(port), "--server.headless", "true",
+               "--browser.gatherUsageStats", "false", "--", "--warehouse", str(warehouse)]
+    raise typer.Exit(subprocess.call(command))
+
+
+def main() -> None:
+    """Run the command line (the `workvalue` entry point)."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,36 @@
+"""The project's exceptions: one class per kind of failure a user can act on."""
+
+from __future__ import annotations
+
+
+class WorkvalueError(Exception):
+    """Base class: an expected failure with a message written for the user."""
+
+    exit_code = 1
+
+
+class InputError(WorkvalueError):
+    """The input cannot be used: no extracts, an unreadable file, a required column missing."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, source_file: str | None = None,
+                 column: str | None = None) -> None:
+        self.source_file = source_file
+        self.column = column
+        where = ", ".join(part for part in (
+            f"file {source_file}" if source_file else "",
+            f"column '{column}'" if column else "") if part)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class WarehouseError(WorkvalueError):
+    """The warehouse cannot be opened or written: locked, read-only, out of space."""
+
+    exit_code = 2
+
+
+class UnknownTableError(WorkvalueError):
+    """An export named a table the warehouse does not have."""
+
+    exit_code = 2

@@ -1,0 +1,465 @@
+"""Typed, cached access to the classification and performance frameworks under data/frameworks.
+
+Every band, stream, factor, range and term lives in the TOML files; this module only reads them.
+Framework files are the ones with a ``[framework]`` table; ``vic_work_value_tool.toml`` holds the
+Victorian points scale and band ranges and is read by :func:`work_value_tool`.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+FRAMEWORKS_DIR = DATA_DIR / "frameworks"
+WORK_VALUE_TOOL_FILE = FRAMEWORKS_DIR / "vic_work_value_tool.toml"
+WA_FRAMEWORK_ID = "wa_ecm"
+PLF_FRAMEWORK_ID = "aps_ses_plf"
+
+_NOT_KEY_CHARS = re.compile(r"[^A-Z0-9]")
+
+Table = dict[str, Any]
+
+
+class FrameworkError(ValueError):
+    """A framework file is missing, or its content contradicts itself."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """The document a framework file encodes."""
+
+    title: str
+    publisher: str
+    seed: str | None = None
+    reference: str | None = None
+
+
+@dataclass(frozen=True)
+class Stream:
+    """A functional work stream and the spellings agencies use for it."""
+
+    code: str
+    name: str
+    aliases: tuple[str, ...]
+    summary: str
+
+
+@dataclass(frozen=True)
+class Band:
+    """A classification level of a framework, with its crosswalk tier."""
+
+    code: str
+    name: str
+    tier: str
+    distinguishing: tuple[str, ...]
+    planning_horizon_years_min: float | None = None
+    planning_horizon_years_max: float | None = None
+    planning_horizon_note: str | None = None
+    typical_titles: tuple[str, ...] = ()
+    work_level_tier: int | None = None
+    division: str | None = None
+    allowed_streams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A work value factor; ``column`` is its determination extract column."""
+
+    column: str
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """A heading under which a work level standard describes each band."""
+
+    code: str
+    name: str
+    summary: str
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class Tier:
+    """A WA work level tier: the classifications it holds and their crosswalk tier."""
+
+    tier: int
+    classifications: tuple[str, ...]
+    crosswalk_tier: str
+
+
+@dataclass(frozen=True)
+class Principles:
+    """What work value excludes, and the words that signal each side of the line."""
+
+    work_value_excludes: tuple[str, ...]
+    workload_terms: tuple[str, ...]
+    work_value_terms: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Element:
+    """An element of the SES Performance Leadership Framework."""
+
+    code: str
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class MaturityLevel:
+    """A level of the Performance Leadership Framework's maturity model."""
+
+    level: int
+    name: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule a framework states about ratings, as data."""
+
+    rule_id: str
+    summary: str
+    overall_may_not_exceed: str | None = None
+
+
+@dataclass(frozen=True)
+class Framework:
+    """One framework file; parts a document does not have are empty."""
+
+    id: str
+    jurisdictions: tuple[str, ...]
+    source: Source
+    scoring_tool: str | None = None
+    streams: tuple[Stream, ...] = ()
+    bands: tuple[Band, ...] = ()
+    factors: tuple[Factor, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+    tiers: tuple[Tier, ...] = ()
+    below_tier_note: str | None = None
+    principles: Principles | None = None
+    elements: tuple[Element, ...] = ()
+    maturity_levels: tuple[MaturityLevel, ...] = ()
+    rating_scale: tuple[str, ...] = ()
+    rules: tuple[Rule, ...] = ()
+
+
+@dataclass(frozen=True)
+class StreamAlias:
+    """One accepted spelling of a stream in one jurisdiction, as a match key."""
+
+    jurisdiction: str
+    alias_key: str
+    stream_code: str
+
+
+@dataclass(frozen=True)
+class ScoreScale:
+    """The per-factor scores the Victorian tool allows."""
+
+    full_fit_scores: tuple[int, ...]
+    partial_fit_scores: tuple[int, ...]
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
+class ToolFactor:
+    """A factor of the Victorian tool, in determination column order."""
+
+    column: str
+    name: str
+
+
+@dataclass(frozen=True)
+class PointsBand:
+    """The total points range of one band."""
+
+    tier: str
+    name: str
+    min_points: int
+    max_points: int
+
+
+@dataclass(frozen=True)
+class GuidePoint:
+    """A published worked example: the same score on every factor and where it lands."""
+
+    score_every_factor: int
+    total: int
+    tier: str
+
+
+@dataclass(frozen=True)
+class WorkValueTool:
+    """The Victorian work value assessment tool: scale, factors, band ranges and guide."""
+
+    source: Source
+    scale: ScoreScale
+    factors: tuple[ToolFactor, ...]
+    bands: tuple[PointsBand, ...]
+    guide: tuple[GuidePoint, ...]
+
+    @property
+    def scale_minimum(self) -> int:
+        """Return the lowest score a factor may take."""
+        return self.scale.minimum
+
+    @property
+    def scale_maximum(self) -> int:
+        """Return the highest score a factor may take."""
+        return self.scale.maximum
+
+    def allowed_scores(self) -> tuple[int, ...]:
+        """Return every score a factor may take, lowest first."""
+        return tuple(sorted({*self.scale.full_fit_scores, *self.scale.partial_fit_scores}))
+
+    def band_for_points(self, total: int) -> str | None:
+        """Return the tier of the band whose points range holds ``total``, or None."""
+        for band in self.bands:
+            if band.min_points <= total <= band.max_points:
+                return band.tier
+        return None
+
+
+def alias_key(text: str) -> str:
+    """Return ``text`` upper-cased with everything but letters and digits removed."""
+    return _NOT_KEY_CHARS.sub("", text.upper())
+
+
+def _read_toml(path: Path) -> Table:
+    """Return the parsed content of a TOML file, or raise FrameworkError if it is absent."""
+    if not path.is_file():
+        raise FrameworkError(f"framework file not found: {path}")
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def _source(table: Table) -> Source:
+    """Return the ``[source]`` table as a Source."""
+    return Source(
+        title=table["title"],
+        publisher=table["publisher"],
+        seed=table.get("seed"),
+        reference=table.get("reference"),
+    )
+
+
+def _stream(table: Table) -> Stream:
+    """Return one ``[[streams]]`` entry as a Stream."""
+    return Stream(
+        code=table["code"],
+        name=table["name"],
+        aliases=tuple(table.get("aliases", ())),
+        summary=table["summary"],
+    )
+
+
+def _band(table: Table) -> Band:
+    """Return one ``[[bands]]`` entry as a Band."""
+    return Band(
+        code=table["code"],
+        name=table["name"],
+        tier=table["tier"],
+        distinguishing=tuple(table.get("distinguishing", ())),
+        planning_horizon_years_min=table.get("planning_horizon_years_min"),
+        planning_horizon_years_max=table.get("planning_horizon_years_max"),
+        planning_horizon_note=table.get("planning_horizon_note"),
+        typical_titles=tuple(table.get("typical_titles", ())),
+        work_level_tier=table.get("work_level_tier"),
+        division=table.get("division"),
+        allowed_streams=tuple(table.get("allowed_streams", ())),
+    )
+
+
+def _principles(table: Table | None) -> Principles | None:
+    """Return the ``[principles]`` table as Principles, or None where a file has none."""
+    if table is None:
+        return None
+    return Principles(
+        work_value_excludes=tuple(table.get("work_value_excludes", ())),
+        workload_terms=tuple(table.get("workload_terms", ())),
+        work_value_terms=tuple(table.get("work_value_terms", ())),
+    )
+
+
+def _rules(table: Table) -> tuple[Rule, ...]:
+    """Return the ``[rules.*]`` tables as Rules, in file order."""
+    return tuple(
+        Rule(
+            rule_id=rule_id,
+            summary=body["summary"],
+            overall_may_not_exceed=body.get("overall_may_not_exceed"),
+        )
+        for rule_id, body in table.items()
+    )
+
+
+def _framework(data: Table) -> Framework:
+    """Return a parsed framework file as a Framework."""
+    meta = data["framework"]
+    return Framework(
+        id=meta["id"],
+        jurisdictions=tuple(meta["jurisdictions"]),
+        source=_source(data["source"]),
+        scoring_tool=meta.get("scoring_tool"),
+        streams=tuple(_stream(t) for t in data.get("streams", ())),
+        bands=tuple(_band(t) for t in data.get("bands", ())),
+        factors=tuple(
+            Factor(column=t["column"], name=t["name"], summary=t["summary"])
+            for t in data.get("factors", ())
+        ),
+        dimensions=tuple(
+            Dimension(code=t["code"], name=t["name"], summary=t["summary"], group=t.get("group"))
+            for t in data.get("dimensions", ())
+        ),
+        tiers=tuple(
+            Tier(
+                tier=t["tier"],
+                classifications=tuple(t["classifications"]),
+                crosswalk_tier=t["crosswalk_tier"],
+            )
+            for t in data.get("tiers", ())
+        ),
+        below_tier_note=data.get("below_tier_5", {}).get("note"),
+        principles=_principles(data.get("principles")),
+        elements=tuple(
+            Element(code=t["code"], name=t["name"], summary=t["summary"])
+            for t in data.get("elements", ())
+        ),
+        maturity_levels=tuple(
+            MaturityLevel(level=t["level"], name=t["name"], summary=t["summary"])
+            for t in data.get("maturity_levels", ())
+        ),
+        rating_scale=tuple(data.get("ratings", {}).get("scale", ())),
+        rules=_rules(data.get("rules", {})),
+    )
+
+
+@cache
+def load_framework(framework_id: str) -> Framework:
+    """Return the framework stored in ``data/frameworks/<framework_id>.toml``."""
+    data = _read_toml(FRAMEWORKS_DIR / f"{framework_id}.toml")
+    if "framework" not in data:
+        raise FrameworkError(f"{framework_id}.toml has no [framework] table")
+    framework = _framework(data)
+    if framework.id != framework_id:
+        raise FrameworkError(f"{framework_id}.toml declares id {framework.id!r}")
+    return framework
+
+
+@cache
+def framework_ids() -> tuple[str, ...]:
+    """Return the ids of every framework file (those with a [framework] table), sorted."""
+    return tuple(
+        path.stem
+        for path in sorted(FRAMEWORKS_DIR.glob("*.toml"))
+        if "framework" in _read_toml(path)
+    )
+
+
+@cache
+def all_frameworks() -> tuple[Framework, ...]:
+    """Return every framework, sorted by id."""
+    return tuple(load_framework(framework_id) for framework_id in framework_ids())
+
+
+def _alias_rows(items: tuple[Framework, ...]) -> tuple[StreamAlias, ...]:
+    """Return one StreamAlias per (jurisdiction, alias key); raise on conflicting keys."""
+    rows: dict[tuple[str, str], StreamAlias] = {}
+    for framework in items:
+        for jurisdiction in framework.jurisdictions:
+            for stream in framework.streams:
+                for spelling in (*stream.aliases, stream.name, stream.code):
+                    key = alias_key(spelling)
+                    row = StreamAlias(jurisdiction, key, stream.code)
+                    if rows.setdefault((jurisdiction, key), row) != row:
+                        raise FrameworkError(
+                            f"{jurisdiction} alias {key!r} names two streams: "
+                            f"{rows[(jurisdiction, key)].stream_code} and {stream.code}"
+                        )
+    return tuple(rows.values())
+
+
+@cache
+def _stream_alias_rows() -> tuple[StreamAlias, ...]:
+    """Return the alias rows of every framework, computed once."""
+    return _alias_rows(all_frameworks())
+
+
+def stream_aliases() -> list[StreamAlias]:
+    """Return every (jurisdiction, alias key, stream code) row the frameworks define."""
+    return list(_stream_alias_rows())
+
+
+def streams_for(jurisdiction: str) -> tuple[Stream, ...]:
+    """Return the streams of the jurisdiction's frameworks; empty for an unknown jurisdiction."""
+    return tuple(
+        stream
+        for framework in all_frameworks()
+        if jurisdiction in framework.jurisdictions
+        for stream in framework.streams
+    )
+
+
+@cache
+def work_value_tool() -> WorkValueTool:
+    """Return the Victorian work value assessment tool read from vic_work_value_tool.toml."""
+    data = _read_toml(WORK_VALUE_TOOL_FILE)
+    scale = data["scale"]
+    return WorkValueTool(
+        source=_source(data["source"]),
+        scale=ScoreScale(
+            full_fit_scores=tuple(scale["full_fit_scores"]),
+            partial_fit_scores=tuple(scale["partial_fit_scores"]),
+            minimum=scale["minimum"],
+            maximum=scale["maximum"],
+        ),
+        factors=tuple(ToolFactor(column=t["column"], name=t["name"]) for t in data["factors"]),
+        bands=tuple(
+            PointsBand(
+                tier=t["tier"],
+                name=t["name"],
+                min_points=t["min_points"],
+                max_points=t["max_points"],
+            )
+            for t in data["bands"]
+        ),
+        guide=tuple(
+            GuidePoint(score_every_factor=t["score_every_factor"], total=t["total"], tier=t["tier"])
+            for t in data["guide"]
+        ),
+    )
+
+
+def _wa_principles() -> Principles:
+    """Return the WA methodology's principles, or raise FrameworkError if the file has none."""
+    principles = load_framework(WA_FRAMEWORK_ID).principles
+    if principles is None:
+        raise FrameworkError(f"{WA_FRAMEWORK_ID}.toml has no [principles] table")
+    return principles
+
+
+def workload_terms() -> tuple[str, ...]:
+    """Return the lower-case words and phrases that signal a workload or volume rationale."""
+    return _wa_principles().workload_terms
+
+
+def work_value_terms() -> tuple[str, ...]:
+    """Return the lower-case words and phrases that signal a genuine work value argument."""
+    return _wa_principles().work_value_terms
+
+
+def rating_scale() -> tuple[str, ...]:
+    """Return the SES performance rating scale, lowest rating first."""
+    return load_framework(PLF_FRAMEWORK_ID).rating_scale
+
+
+def maturity_elements() -> tuple[str, ...]:
+    """Return the Performance Leadership Framework's element codes, in framework order."""
+    return tuple(element.code for element in load_framework(PLF_FRAMEWORK_ID).elements)

@@ -1,0 +1,70 @@
+"""Publish: build the marts (sql/marts/) the dashboard and exports read, and export tables.
+
+Exports escape cells a spreadsheet would run as a formula (a text cell starting with =, +, -, @,
+tab or carriage return gets a leading apostrophe) in CSV and Excel; Parquet is written as is.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.errors import UnknownTableError, WorkvalueError
+from pipeline.settings import sql_text
+from pipeline.warehouse import scalar, table_names
+
+MARTS = ("agency_summary",)
+EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
+FORMULA_START = r"^[=+\-@\t\r]"
+
+
+def build_marts(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the flags table if missing and rebuild every mart from its SQL file."""
+    connection.execute(sql_text("marts/flags.sql"))
+    for mart in MARTS:
+        connection.execute(f"create or replace table {mart} as {sql_text(f'marts/{mart}.sql')}")
+
+
+def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path) -> int:
+    """Write a warehouse table to CSV, XLSX or Parquet (by the output's ending); return rows."""
+    if table not in table_names(connection):
+        known = ", ".join(table_names(connection))
+        raise UnknownTableError(f"no table '{table}' in the warehouse (tables: {known})")
+    suffix = output.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise WorkvalueError(f"cannot export to '{output.name}': the output must end in "
+                             f"{', '.join(EXPORT_FORMATS)}")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    query = (f'select * from "{table}"' if suffix == ".parquet"
+             else _escaped_select(connection, table))
+    if suffix == ".xlsx":
+        frame = connection.sql(query).pl()
+        frame.write_excel(output, worksheet=table[:31], autofit=True)
+        return frame.height
+    file_format = "csv, header true" if suffix == ".csv" else "parquet"
+    connection.execute(f"copy ({query}) to '{_quoted(output)}' (format {file_format})")
+    return int(scalar(connection, f'select count(*) from "{table}"'))
+
+
+def _escaped_select(connection: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Return a select of the table with every text cell escaped against formula injection."""
+    columns = connection.execute(
+        "select column_name, data_type from information_schema.columns"
+        " where table_name = ? and table_schema = 'main' order by ordinal_position",
+        [table]).fetchall()
+    selected = []
+    for name, data_type in columns:
+        quoted = f'"{name}"'
+        if data_type in ("VARCHAR", "JSON"):
+            text = f"{quoted}::varchar"
+            selected.append(f"case when regexp_matches({text}, '{FORMULA_START}')"
+                            f" then '''' || {text} else {text} end as {quoted}")
+        else:
+            selected.append(quoted)
+    return f'select {", ".join(selected)} from "{table}"'
+
+
+def _quoted(path: Path) -> str:
+    """Return a path as a SQL string literal's content."""
+    return str(path).replace("'", "''")

@@ -1,0 +1,145 @@
+"""Validate: run an extract kind's Great Expectations suite on its staged rows.
+
+The suites are the JSON files under expectations/ (one per extract kind), readable by a reviewer;
+values that depend on the frameworks or the run date are `$PARAMETER`s filled in here from
+data/. Great Expectations sees a pandas copy of only the columns its suite names: this is the
+one place the pipeline leaves polars and DuckDB.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import polars as pl
+
+from pipeline import frameworks
+from pipeline.contract import ExtractKind
+from pipeline.read import ROW_NUMBER
+from pipeline.settings import EXPECTATIONS_DIR, data_file
+
+PROBLEM_SCHEMA = {ROW_NUMBER: pl.Int64, "column": pl.String, "reason": pl.String}
+
+
+def suite_document(kind: ExtractKind) -> dict[str, Any]:
+    """Return the Great Expectations suite of an extract kind, as its JSON file has it."""
+    return json.loads((EXPECTATIONS_DIR / f"{kind.value}.json").read_text(encoding="utf-8"))
+
+
+def suite_parameters(today: dt.date) -> dict[str, Any]:
+    """Return the values of the suites' $PARAMETERs, from data/ and the run date."""
+    jurisdictions = data_file("jurisdictions.toml")
+    tool = frameworks.work_value_tool()
+    levels = [level.level for level in frameworks.load_framework("aps_ses_plf").maturity_levels]
+    return {
+        "today": dt.datetime.combine(today, dt.time()),
+        "jurisdictions": [entry["code"] for entry in jurisdictions["jurisdictions"]],
+        "occupancies": list(jurisdictions["occupancies"]),
+        "factor_min": tool.scale.minimum,
+        "factor_max": tool.scale.maximum,
+        "ratings": list(frameworks.rating_scale()),
+        "elements": list(frameworks.maturity_elements()),
+        "maturity_min": min(levels),
+        "maturity_max": max(levels),
+    }
+
+
+def suite_columns(kind: ExtractKind) -> list[str]:
+    """Return the columns an extract kind's suite reads, in suite order."""
+    columns: list[str] = []
+    for expectation in suite_document(kind)["expectations"]:
+        kwargs = expectation["kwargs"]
+        for column in kwargs.get("column_list", [kwargs.get("column")]):
+            if column and column not in columns:
+                columns.append(column)
+    return columns
+
+
+@dataclass
+class Validator:
+    """Runs the suites; built once per run because Great Expectations is slow to start."""
+
+    today: dt.date
+
+    @cached_property
+    def _context(self) -> Any:
+        """Return an ephemeral Great Expectations context with one pandas data source."""
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        context.data_sources.add_pandas("workvalue")
+        return context
+
+    @cached_property
+    def _parameters(self) -> dict[str, Any]:
+        """Return the suites' parameter values for this run."""
+        return suite_parameters(self.today)
+
+    def problems(self, kind: ExtractKind, rows: pl.DataFrame) -> pl.DataFrame:
+        """Return one row per (row, column) that breaks the kind's suite, with the reason."""
+        if rows.is_empty():
+            return pl.DataFrame(schema=PROBLEM_SCHEMA)
+        import great_expectations as gx
+
+        context = self._context
+        suite = gx.ExpectationSuite(**suite_document(kind))
+        source = context.data_sources.get("workvalue")
+        asset = source.add_dataframe_asset(f"{kind.value}-{id(rows)}")
+        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
+            batch_parameters={"dataframe": rows.select(ROW_NUMBER, *suite_columns(kind))
+                              .to_pandas()})
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "COMPLETE",
+                           "unexpected_index_column_names": [ROW_NUMBER]},
+            expectation_parameters=self._parameters)
+        source.delete_asset(asset.name)
+        return _problems_from(result.results)
+
+
+def _problems_from(results: list[Any]) -> pl.DataFrame:
+    """Return the failing rows of a validation result as (row_number, column, reason) rows."""
+    records: list[dict[str, Any]] = []
+    for outcome in results:
+        if outcome.success:
+            continue
+        raised = (outcome.exception_info or {}).get("raised_exception")
+        config = outcome.expectation_config
+        if raised:
+            message = outcome.exception_info.get("exception_message")
+            raise RuntimeError(f"expectation {config.type} could not run: {message}")
+        columns = config.kwargs.get("column_list") or [config.kwargs["column"]]
+        reason = (config.meta or {}).get("reason", config.type)
+        for failure in outcome.result.get("unexpected_index_list") or []:
+            records.append({ROW_NUMBER: int(failure[ROW_NUMBER]), "column": columns[0],
+                            "reason": _reason(columns, failure, reason)})
+    return pl.DataFrame(records, schema=PROBLEM_SCHEMA)
+
+
+def _reason(columns: list[str], failure: dict[str, Any], rule: str) -> str:
+    """Return a person's sentence for one failing row: the column, its value and the rule."""
+    if len(columns) > 1:
+        values = ", ".join(f"{column}={_shown(failure.get(column))}" for column in columns)
+        return f"{values} {rule}"
+    value = failure.get(columns[0])
+    if value is None or value != value:  # missing (None or NaN)
+        return f"{columns[0]} {rule}"
+    return f"{columns[0]}: {_shown(value)} {rule}"
+
+
+def _shown(value: Any) -> str:
+    """Return a value as a person would write it (dates as ISO, whole numbers without .0)."""
+    if hasattr(value, "date") and callable(value.date):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return f"'{value}'"
+    return str(value)

@@ -1,0 +1,152 @@
+"""The DuckDB warehouse: opening it, its schema, and the reference tables taken from data/.
+
+Layers: raw_<kind> (every column as read, text), the staged tables named in the contract
+(positions, determinations, performance_ratings, maturity_assessments), load_audit and
+quarantine, reference tables ref_* (rebuilt from data/ on every run), and the marts the later
+stages build. Every table's SQL lives under sql/, one file per table.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline import frameworks
+from pipeline.contract import SPECS, ExtractKind
+from pipeline.errors import WarehouseError
+from pipeline.read import ROW_NUMBER
+from pipeline.settings import data_file, sql_text
+
+AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql")
+
+
+def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Return a connection to the warehouse file; raise WarehouseError if it cannot be opened."""
+    if read_only and not path.exists():
+        raise WarehouseError(f"warehouse {path} does not exist: run `workvalue run` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as error:
+        detail = str(error).splitlines()[0]
+        if "lock" in detail.lower():
+            raise WarehouseError(f"warehouse {path} is in use by another process "
+                                 f"(a run is writing to it): {detail}") from error
+        raise WarehouseError(f"warehouse {path} cannot be opened: {detail}") from error
+
+
+def prepare(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create what a load needs: macros, reference tables, and every table not there yet."""
+    connection.execute(sql_text("macros.sql"))
+    refresh_reference_tables(connection)
+    for path in AUDIT_TABLES:
+        connection.execute(sql_text(path))
+    connection.execute("create table if not exists classification_spellings ("
+                       "jurisdiction varchar, spelling_key varchar, classification_code varchar,"
+                       " primary key (jurisdiction, spelling_key))")
+    for kind in ExtractKind:
+        _create_raw_table(connection, kind)
+        _create_staged_table(connection, kind)
+
+
+def raw_table(kind: ExtractKind) -> str:
+    """Return the name of the raw (as read) table of an extract kind."""
+    return f"raw_{kind.value}"
+
+
+def empty_incoming(kind: ExtractKind) -> pl.DataFrame:
+    """Return an empty frame shaped as an incoming extract of this kind (all text)."""
+    schema: dict[str, pl.DataType] = {"source_file": pl.String(), ROW_NUMBER: pl.Int64()}
+    schema.update({column: pl.String() for column in SPECS[kind].columns})
+    return pl.DataFrame(schema=schema)
+
+
+def staging_sql(kind: ExtractKind) -> str:
+    """Return the staging model of an extract kind (it reads the temp view `incoming`)."""
+    return sql_text(f"staging/{SPECS[kind].table}.sql")
+
+
+def _create_raw_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
+    """Create raw_<kind>: the contract's columns as text, plus any extra columns as JSON."""
+    columns = ", ".join(f'"{column}" varchar' for column in SPECS[kind].columns)
+    connection.execute(f"create table if not exists {raw_table(kind)} (source_file varchar, "
+                       f"{ROW_NUMBER} bigint, {columns}, extra_columns json)")
+
+
+def _create_staged_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
+    """Create the staged table of a kind with the columns its staging model produces."""
+    register_incoming(connection, empty_incoming(kind))
+    connection.execute(f"create table if not exists {SPECS[kind].table} as "
+                       f"select * exclude (problems) from ({staging_sql(kind)}) where false")
+    unregister_incoming(connection)
+
+
+def register_incoming(connection: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Expose a frame to the staging models as the temp view `incoming`."""
+    connection.register("incoming_frame", frame)
+    connection.execute("create or replace temp view incoming as select * from incoming_frame")
+
+
+def unregister_incoming(connection: duckdb.DuckDBPyConnection) -> None:
+    """Remove the temp view `incoming` and the frame behind it."""
+    connection.execute("drop view if exists incoming")
+    connection.unregister("incoming_frame")
+
+
+def refresh_reference_tables(connection: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild the ref_* tables from data/ (patterns, crosswalk, stream aliases)."""
+    tables = {
+        "ref_classification_patterns": classification_patterns(),
+        "ref_crosswalk": crosswalk(),
+        "ref_stream_aliases": stream_aliases(),
+    }
+    for name, frame in tables.items():
+        connection.register("reference_frame", frame)
+        connection.execute(f"create or replace table {name} as select * from reference_frame")
+        connection.unregister("reference_frame")
+
+
+def classification_patterns() -> pl.DataFrame:
+    """Return data/classifications.toml as one row per (jurisdiction, pattern), in order."""
+    rows = [
+        {"jurisdiction": jurisdiction, "priority": priority, "pattern": entry["pattern"],
+         "code": entry["code"]}
+        for priority, entry in enumerate(data_file("classifications.toml")["patterns"])
+        for jurisdiction in entry["jurisdictions"]
+    ]
+    return pl.DataFrame(rows, schema={"jurisdiction": pl.String, "priority": pl.Int64,
+                                      "pattern": pl.String, "code": pl.String})
+
+
+def crosswalk() -> pl.DataFrame:
+    """Return data/crosswalk.toml: classification code -> tier, rank, executive."""
+    frame = pl.DataFrame(data_file("crosswalk.toml")["grades"])
+    return frame.rename({"code": "classification_code"}).select(
+        "classification_code", "tier", pl.col("rank").cast(pl.Int64),
+        pl.col("executive").cast(pl.Boolean))
+
+
+def stream_aliases() -> pl.DataFrame:
+    """Return the frameworks' stream aliases: (jurisdiction, alias key) -> stream code."""
+    return pl.DataFrame(
+        [(alias.jurisdiction, alias.alias_key, alias.stream_code)
+         for alias in frameworks.stream_aliases()],
+        schema={"jurisdiction": pl.String, "alias_key": pl.String, "stream_code": pl.String},
+        orient="row")
+
+
+def scalar(connection: duckdb.DuckDBPyConnection, query: str,
+           parameters: list[object] | None = None) -> object:
+    """Return the first value of a query's first row, or None when it returns no row."""
+    rows = connection.execute(query, parameters or []).fetchall()
+    return rows[0][0] if rows else None
+
+
+def table_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
+    """Return the names of the warehouse's tables and views."""
+    return [row[0] for row in connection.execute(
+        "select table_name from information_schema.tables where table_schema = 'main'"
+        " order by table_name").fetchall()]

@@ -1,0 +1,12 @@
+-- load_audit: one row per file loaded. rows_read = rows_loaded + rows_quarantined, always.
+create table if not exists load_audit (
+    source_file varchar not null,        -- path relative to the input folder
+    sha256 varchar not null,             -- content hash: the same content is never loaded twice
+    extract_kind varchar not null,       -- positions, determinations, performance, maturity
+    rows_read bigint not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null,
+    loaded_at timestamp not null,
+    notes varchar,                       -- what the reader had to say (encoding fallback, ragged lines)
+    superseded_at timestamp              -- set when a newer version of the same file replaced it
+);

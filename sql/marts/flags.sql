@@ -1,0 +1,13 @@
+-- flags: one row per finding of a consistency rule (see docs/rules.md). The checks stage fills
+-- it; it exists (empty) from the first load so that exports and the dashboard can rely on it.
+create table if not exists flags (
+    snapshot_date date,                  -- where
+    jurisdiction varchar,
+    agency_code varchar,
+    position_id varchar,                 -- blank for an agency-level finding
+    classification varchar,              -- normalised classification code the finding concerns
+    rule_id varchar not null,
+    severity varchar not null,           -- high, medium, low
+    message varchar not null,            -- one sentence a person can act on
+    evidence json                        -- values, thresholds and peer group behind it
+);
