@@ -12,9 +12,9 @@ import duckdb
 
 from pipeline.errors import UnknownTableError, WorkvalueError
 from pipeline.settings import sql_text
-from pipeline.warehouse import scalar, table_names
+from pipeline.warehouse import build_models, scalar, table_names
 
-MARTS = ("agency_summary",)
+MARTS = ("marts/agency_summary.sql",)
 EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -22,8 +22,7 @@ FORMULA_START = r"^[=+\-@\t\r]"
 def build_marts(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the flags table if missing and rebuild every mart from its SQL file."""
     connection.execute(sql_text("marts/flags.sql"))
-    for mart in MARTS:
-        connection.execute(f"create or replace table {mart} as {sql_text(f'marts/{mart}.sql')}")
+    build_models(connection, MARTS)
 
 
 def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path) -> int:

@@ -104,9 +104,7 @@ def refresh_reference_tables(connection: duckdb.DuckDBPyConnection) -> None:
         "ref_stream_aliases": stream_aliases(),
     }
     for name, frame in tables.items():
-        connection.register("reference_frame", frame)
-        connection.execute(f"create or replace table {name} as select * from reference_frame")
-        connection.unregister("reference_frame")
+        register_table(connection, name, frame)
 
 
 def classification_patterns() -> pl.DataFrame:
@@ -136,6 +134,21 @@ def stream_aliases() -> pl.DataFrame:
          for alias in frameworks.stream_aliases()],
         schema={"jurisdiction": pl.String, "alias_key": pl.String, "stream_code": pl.String},
         orient="row")
+
+
+def build_models(connection: duckdb.DuckDBPyConnection, paths: tuple[str, ...]) -> None:
+    """Rebuild each model (a select under sql/) as a table named after its file, in order."""
+    for path in paths:
+        name = Path(path).stem
+        connection.execute(f"create or replace table {name} as {sql_text(path)}")
+
+
+def register_table(connection: duckdb.DuckDBPyConnection, name: str,
+                   frame: pl.DataFrame) -> None:
+    """Replace a table with the rows of a polars frame."""
+    connection.register("frame_to_store", frame)
+    connection.execute(f"create or replace table {name} as select * from frame_to_store")
+    connection.unregister("frame_to_store")
 
 
 def scalar(connection: duckdb.DuckDBPyConnection, query: str,

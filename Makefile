@@ -1,0 +1,49 @@
+# workvalue: `make demo` builds the sample warehouse and serves the dashboard on port 8501;
+# `make test` runs every test. Both work on a fresh machine with Python 3.11+ and make.
+SHELL := /bin/bash
+UV := $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
+PORT ?= 8501
+SAMPLE_DIR ?= build/sample
+WAREHOUSE ?= data/warehouse.duckdb
+CONTRACT_CHECK := ../shared/tools/check_contract.py
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: setup browser sample warehouse demo dashboard test lint contract bench clean
+
+setup:  ## install uv if missing, then the locked dependencies
+	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
+		|| python3 -m pip install --quiet --disable-pip-version-check uv
+	$(UV) sync --frozen --quiet
+
+browser:  ## Debian's Chromium, for the dashboard's end-to-end test
+	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq \
+		&& $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+sample: setup  ## write the sample extracts to $(SAMPLE_DIR)
+	rm -rf $(SAMPLE_DIR)
+	$(UV) run workvalue sample --out $(SAMPLE_DIR)
+
+warehouse: sample  ## load the sample into $(WAREHOUSE)
+	rm -f $(WAREHOUSE) $(WAREHOUSE).wal
+	$(UV) run workvalue run --input $(SAMPLE_DIR) --warehouse $(WAREHOUSE)
+
+demo: warehouse  ## build the sample warehouse and serve the dashboard on http://localhost:$(PORT)
+	$(UV) run workvalue dashboard --warehouse $(WAREHOUSE) --port $(PORT)
+
+dashboard: setup  ## serve the dashboard on an existing $(WAREHOUSE)
+	$(UV) run workvalue dashboard --warehouse $(WAREHOUSE) --port $(PORT)
+
+test: setup browser  ## every test, the linter and the contract's shape check
+	$(UV) run pytest
+	$(UV) run ruff check pipeline dashboards tests
+	$(MAKE) --no-print-directory contract
+
+contract: setup  ## the shared contract check (needs ../shared beside the checkout)
+	@if [ -f $(CONTRACT_CHECK) ]; then $(UV) run python $(CONTRACT_CHECK); \
+	else echo "contract check not run: $(CONTRACT_CHECK) is not beside this checkout"; fi
+
+lint: setup
+	$(UV) run ruff check pipeline dashboards tests
+
+clean:
+	rm -rf build .pytest_cache .ruff_cache
