@@ -15,7 +15,7 @@ from typing import Protocol
 
 import duckdb
 
-from pipeline import publish, score, warehouse
+from pipeline import check, publish, score, warehouse
 from pipeline.load import FileLoad, load_extract
 from pipeline.read import ExtractFile, discover, read_extract
 from pipeline.validate import Validator
@@ -25,6 +25,7 @@ Stage = Callable[[duckdb.DuckDBPyConnection], None]
 # Whole-warehouse stages after loading, in order: scoring and checks slot in before publish.
 POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
     ("score", score.score_positions),
+    ("check", check.run_checks),
     ("publish", publish.build_marts),
 )
 

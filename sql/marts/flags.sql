@@ -9,5 +9,8 @@ create table if not exists flags (
     rule_id varchar not null,
     severity varchar not null,           -- high, medium, low
     message varchar not null,            -- one sentence a person can act on
-    evidence json                        -- values, thresholds and peer group behind it
+    evidence json,                       -- values, thresholds and peer group behind it
+    flag_key varchar                     -- stable id: rule, agency, position, classification (and
+                                         -- evidence.key where a rule finds several per position);
+                                         -- the same finding keeps its key across reruns and snapshots
 );

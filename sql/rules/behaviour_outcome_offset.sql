@@ -1,0 +1,40 @@
+-- behaviour_outcome_offset: an overall performance rating above the behaviours rating; the APS
+-- SES Performance Leadership Framework holds that outcomes cannot offset behaviour.
+with ratings as (
+    select * from performance_ratings
+),
+
+scale as (
+    select * from ref_rating_scale
+),
+
+latest_positions as (
+    select jurisdiction, agency_code, position_id,
+           max(snapshot_date) as snapshot_date,
+           arg_max(classification_code, snapshot_date) as classification_code
+    from positions
+    group by all
+),
+
+final as (
+    select
+        latest_positions.snapshot_date, ratings.jurisdiction, ratings.agency_code,
+        ratings.position_id, latest_positions.classification_code as classification,
+        'high' as severity,
+        format('In cycle {}, position {} is rated ''{}'' overall but ''{}'' on behaviours; outcomes (''{}'') cannot lift the overall rating above the behaviours rating.',
+               ratings.cycle, ratings.position_id, ratings.overall_rating,
+               ratings.behaviours_rating, ratings.outcomes_rating) as message,
+        json_object('key', ratings.cycle, 'cycle', ratings.cycle,
+                    'outcomes_rating', ratings.outcomes_rating,
+                    'behaviours_rating', ratings.behaviours_rating,
+                    'overall_rating', ratings.overall_rating,
+                    'rule', 'overall rating may not exceed the behaviours rating') as evidence
+    from ratings
+    join scale as overall on overall.rating = ratings.overall_rating
+    join scale as behaviours on behaviours.rating = ratings.behaviours_rating
+    left join latest_positions
+        using (jurisdiction, agency_code, position_id)
+    where overall.rating_rank > behaviours.rating_rank
+)
+
+select * from final

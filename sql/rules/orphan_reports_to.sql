@@ -1,0 +1,41 @@
+-- orphan_reports_to: a position reports to a position id that is not in the same agency's
+-- extract for that snapshot. Where an id differing only in letter case exists, it is named.
+with lines as (
+    select * from int_reporting_lines where not is_manager_found
+),
+
+positions as (
+    select snapshot_date, jurisdiction, agency_code, position_id from positions
+),
+
+near_misses as (
+    select lines.snapshot_date, lines.jurisdiction, lines.agency_code, lines.position_id,
+           min(positions.position_id) as same_but_case
+    from lines
+    join positions
+        on positions.snapshot_date = lines.snapshot_date
+        and positions.jurisdiction = lines.jurisdiction
+        and positions.agency_code = lines.agency_code
+        and lower(positions.position_id) = lower(lines.reports_to_position_id)
+    group by all
+),
+
+final as (
+    select
+        lines.snapshot_date, lines.jurisdiction, lines.agency_code, lines.position_id,
+        lines.classification_code as classification,
+        'medium' as severity,
+        format('{} ({}) reports to {}, which is not in the agency''s extract for {}{}.',
+               lines.position_title, lines.position_id, lines.reports_to_position_id,
+               lines.snapshot_date,
+               case when near_misses.same_but_case is not null
+                   then format(' (position {} differs only in letter case)', near_misses.same_but_case)
+                   else '' end) as message,
+        json_object('reports_to_position_id', lines.reports_to_position_id,
+                    'same_id_but_case', near_misses.same_but_case) as evidence
+    from lines
+    left join near_misses
+        using (snapshot_date, jurisdiction, agency_code, position_id)
+)
+
+select * from final
