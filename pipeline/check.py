@@ -89,3 +89,4 @@ def run_checks(connection: duckdb.DuckDBPyConnection) -> None:
             " coalesce(classification, ''), coalesce(json_extract_string(evidence, '$.key'), '')))"
             " as flag_key"
             f" from ({rule.query}) as found")
+    connection.execute(sql_text("marts/open_flags.sql"))

@@ -22,6 +22,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from pipeline.errors import WorkvalueError
 from pipeline.load import FileLoad
 from pipeline.read import ExtractFile
+from pipeline.review import Decision
 from pipeline.run import RunSummary
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -140,6 +141,40 @@ def sample(
     result = _guarded(lambda: write_sample(out, seed=seed, scale=scale))
     for path, rows in result.rows_per_file.items():
         console.print(f"{path}: {rows:,} rows", highlight=False)
+
+
+@app.command()
+def review(
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    flag: Annotated[str | None, typer.Argument(help="Flag key (or 8+ character prefix).")] = None,
+    decision: Annotated[Decision | None, typer.Option(
+        "--decision", help="justified (accepted as is) or act (to fix).")] = None,
+    note: Annotated[str, typer.Option("--note", help="Why.")] = "",
+    reviewer: Annotated[str, typer.Option("--reviewer", help="Who decides.")] = "",
+    limit: Annotated[int, typer.Option("--limit", help="Open flags to list.")] = 50,
+) -> None:
+    """List open flags, or record a decision on one (the exceptions register)."""
+    from pipeline import warehouse as wh
+    from pipeline.review import open_flags, record_review
+
+    def action() -> list[str]:
+        read_only = flag is None
+        connection = wh.connect(warehouse, read_only=read_only)
+        try:
+            if flag is None:
+                rows = open_flags(connection, limit).iter_rows()
+                return [f"{key[:12]}  {severity:<6} {rule:<26} {agency}/{position or '-'}: "
+                        f"{message}" for key, severity, rule, agency, position, message in rows]
+            if decision is None:
+                raise WorkvalueError("give --decision justified or --decision act")
+            who = reviewer or os.environ.get("USER", "")
+            key = record_review(connection, flag, decision, note, who)
+            return [f"recorded: {key} {decision.value} by {who}"]
+        finally:
+            connection.close()
+
+    for line in _guarded(action):
+        console.print(line, highlight=False, soft_wrap=True)
 
 
 @app.command()

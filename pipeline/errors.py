@@ -34,3 +34,9 @@ class UnknownTableError(WorkvalueError):
     """An export named a table the warehouse does not have."""
 
     exit_code = 2
+
+
+class ReviewError(WorkvalueError):
+    """A review cannot be recorded: an unknown or ambiguous flag key, no note, no reviewer."""
+
+    exit_code = 2

@@ -19,7 +19,7 @@ from pipeline.errors import WarehouseError
 from pipeline.read import ROW_NUMBER
 from pipeline.settings import data_file, sql_text
 
-AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql")
+AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql", "audit/flag_reviews.sql")
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
