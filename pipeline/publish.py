@@ -11,10 +11,14 @@ from pathlib import Path
 import duckdb
 
 from pipeline.errors import UnknownTableError, WorkvalueError
-from pipeline.settings import sql_text
+from pipeline.settings import data_file, sql_text
 from pipeline.warehouse import build_models, scalar, table_names
 
-MARTS = ("marts/agency_summary.sql",)
+MARTS = (
+    "marts/agency_summary.sql",
+    "intermediate/int_position_layers.sql",
+    "marts/agency_structure.sql",
+)
 EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
 FORMULA_START = r"^[=+\-@\t\r]"
 
@@ -22,6 +26,10 @@ FORMULA_START = r"^[=+\-@\t\r]"
 def build_marts(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the flags table if missing and rebuild every mart from its SQL file."""
     connection.execute(sql_text("marts/flags.sql"))
+    structure = data_file("structure.toml")
+    connection.execute("set variable span_bounds = ?", [structure["span_category_upper_bounds"]])
+    connection.execute("set variable assistant_title_pattern = ?",
+                       [structure["assistant_title_pattern"]])
     build_models(connection, MARTS)
 
 
