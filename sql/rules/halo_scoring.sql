@@ -1,0 +1,23 @@
+-- halo_scoring (beyond the contract): all eight factors of the latest determination carry the
+-- same score, which suggests the factors were not assessed one by one.
+with scores as (
+    select * from position_scores
+    where total_points is not null
+        and knowledge = relationships and knowledge = judgement_risk
+        and knowledge = independence and knowledge = strategic_change
+        and knowledge = impact and knowledge = breadth and knowledge = resource_management
+),
+
+final as (
+    select
+        snapshot_date, jurisdiction, agency_code, position_id,
+        classification_code as classification,
+        'low' as severity,
+        format('Determination {} for {} ({}) scores every factor {}: check each factor was assessed on its own.',
+               determination_id, position_title, position_id, knowledge) as message,
+        json_object('determination_id', determination_id, 'score_every_factor', knowledge,
+                    'evaluator', evaluator) as evidence
+    from scores
+)
+
+select * from final
