@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
-from pipeline.errors import WorkvalueError
+from pipeline.errors import ReviewError, WorkvalueError
 from pipeline.load import FileLoad
 from pipeline.read import ExtractFile
 from pipeline.review import Decision
@@ -155,21 +155,20 @@ def review(
 ) -> None:
     """List open flags, or record a decision on one (the exceptions register)."""
     from pipeline import warehouse as wh
-    from pipeline.review import open_flags, record_review
+    from pipeline.review import open_flags, record_review_at
 
     def action() -> list[str]:
-        read_only = flag is None
-        connection = wh.connect(warehouse, read_only=read_only)
-        try:
-            if flag is None:
-                rows = open_flags(connection, limit).iter_rows()
-                return [f"{key[:12]}  {severity:<6} {rule:<26} {agency}/{position or '-'}: "
-                        f"{message}" for key, severity, rule, agency, position, message in rows]
+        if flag is not None:
             if decision is None:
-                raise WorkvalueError("give --decision justified or --decision act")
+                raise ReviewError("give --decision justified or --decision act")
             who = reviewer or os.environ.get("USER", "")
-            key = record_review(connection, flag, decision, note, who)
+            key = record_review_at(warehouse, flag, decision, note, who)
             return [f"recorded: {key} {decision.value} by {who}"]
+        connection = wh.connect(warehouse, read_only=True)
+        try:
+            rows = open_flags(connection, limit).iter_rows()
+            return [f"{key[:12]}  {severity:<6} {rule:<26} {agency}/{position or '-'}: "
+                    f"{message}" for key, severity, rule, agency, position, message in rows]
         finally:
             connection.close()
 

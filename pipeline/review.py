@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from pathlib import Path
 
 import duckdb
 import polars as pl
 
 from pipeline.errors import ReviewError
+from pipeline.warehouse import writing
 
 MIN_KEY_PREFIX = 8
 
@@ -53,6 +55,17 @@ def record_review(connection: duckdb.DuckDBPyConnection, flag_key: str, decision
                        [key, decision.value, note.strip(), reviewer.strip(), when, rule_id,
                         agency_code, position_id])
     return key
+
+
+def record_review_at(warehouse_path: Path, flag_key: str, decision: Decision, note: str,
+                     reviewer: str) -> str:
+    """Record a decision in a warehouse file, under the run lock; return the flag's full key.
+
+    Goes through warehouse.writing (lock, copy, atomic swap) so a review can never be lost to,
+    or interleave with, a run that is writing the same warehouse.
+    """
+    with writing(warehouse_path) as connection:
+        return record_review(connection, flag_key, decision, note, reviewer)
 
 
 def open_flags(connection: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:

@@ -72,8 +72,7 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
     started = time.perf_counter()
     files = discover(input_dir)
     validator = Validator(today=today or dt.date.today())
-    connection = warehouse.connect(warehouse_path)
-    try:
+    with warehouse.writing(warehouse_path) as connection:
         warehouse.prepare(connection)
         outcomes = []
         for index, file in enumerate(files, start=1):
@@ -89,7 +88,4 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
             stage(connection)
             if reporter:
                 reporter.stage_finished(name, time.perf_counter() - stage_started)
-        connection.execute("checkpoint")
-    finally:
-        connection.close()
     return RunSummary(tuple(outcomes), time.perf_counter() - started)

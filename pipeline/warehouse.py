@@ -1,5 +1,10 @@
 """The DuckDB warehouse: opening it, its schema, and the reference tables taken from data/.
 
+A run never writes the published warehouse file in place: it takes an exclusive lock
+(FILE.lock), works on a copy (FILE.building) and, only when every stage has finished, replaces
+FILE with it in one atomic rename. A run killed at any point leaves FILE as it was; readers
+(the dashboard, exports) always see a complete warehouse, even while a run is going on.
+
 Layers: raw_<kind> (every column as read, text), the staged tables named in the contract
 (positions, determinations, performance_ratings, maturity_assessments), load_audit and
 quarantine, reference tables ref_* (rebuilt from data/ on every run), and the marts the later
@@ -8,7 +13,14 @@ stages build. Every table's SQL lives under sql/, one file per table.
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -19,6 +31,7 @@ from pipeline.errors import WarehouseError
 from pipeline.read import ROW_NUMBER
 from pipeline.settings import data_file, sql_text
 
+T = TypeVar("T")
 AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql", "audit/flag_reviews.sql")
 
 
@@ -36,6 +49,58 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
             raise WarehouseError(f"warehouse {path} is in use by another process "
                                  f"(a run is writing to it): {detail}") from error
         raise WarehouseError(f"warehouse {path} cannot be opened: {detail}") from error
+
+
+@contextmanager
+def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to a working copy of the warehouse; publish it atomically on success."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive_lock(path):
+        working = path.with_name(path.name + ".building")
+        _remove(working)
+        _guard_os(lambda: shutil.copyfile(path, working) if path.exists() else None, path)
+        connection = connect(working)
+        try:
+            yield connection
+            connection.execute("checkpoint")
+        except BaseException:
+            connection.close()
+            _remove(working)
+            raise
+        connection.close()
+        _guard_os(lambda: os.replace(working, path), path)
+
+
+@contextmanager
+def _exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold FILE.lock for the duration; refuse at once if another run holds it."""
+    lock_path = path.with_name(path.name + ".lock")
+    handle = _guard_os(lambda: lock_path.open("a+"), path)
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise WarehouseError(f"warehouse {path} is being written by another workvalue run;"
+                                 " try again when it has finished") from error
+        yield
+    finally:
+        handle.close()
+
+
+def _guard_os(action: Callable[[], T], path: Path) -> T:
+    """Return the action's result; turn a full disk or a denied write into a WarehouseError."""
+    try:
+        return action()
+    except OSError as error:
+        if error.errno == errno.ENOSPC:
+            raise WarehouseError(f"no space left on the device for warehouse {path}") from error
+        raise WarehouseError(f"warehouse {path} cannot be written: {error.strerror}") from error
+
+
+def _remove(path: Path) -> None:
+    """Remove a file and its DuckDB write-ahead log, if present."""
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
 
 
 def prepare(connection: duckdb.DuckDBPyConnection) -> None:
