@@ -1,0 +1,144 @@
+"""The bundled sample: realistic extracts of fictional agencies, with labelled defects.
+
+`write_sample(out_dir, seed, scale)` writes, for the APS, the VPS, Victorian public entities
+(VPS-PE) and WA, the whole workforce of 14 fictional agencies as a reporting tree at two
+snapshots (2024-06-30 and 2025-06-30), the classification decisions on their executive
+positions, APS SES performance ratings and APS agency maturity levels, in the extract contract
+(../shared/CONTRACT.md). Into this it plants a known set of defects for every rule and writes
+`expected_flags.csv` (rule_id, snapshot_date, jurisdiction, agency_code, position_id,
+classification, note); rows the loader must quarantine go to `positions_defects.csv` and
+`determinations_defects.csv`, listed in `expected_quarantine.csv`. Neither expected_* file has
+an extract prefix, so the loader ignores them.
+
+Scale: agency sizes (data/sample/agencies.toml) are multiplied by `scale`; executive layers
+never shrink below their scale-1 size, so plants always find targets. Position rows (both
+snapshots) are about 10,000 x scale for scale >= 1: scale 1 -> ~10,000 rows,
+scale 10 -> ~100,000, scale 100 -> ~1,000,000 (about 8 executive decisions per 100
+positions). Above scale 1, xlsx extracts are written as CSV.
+
+Same seed and scale, same bytes: numpy's default_rng(seed) drives every draw and the xlsx
+creation time is the snapshot date. Planted defects are fixed in number (data/sample/plants.toml)
+except the band_points_mismatch labels of agency_band_drift (every position of the drifting
+band) and the stale_determination labels of positions whose staff or budget moved by more than
+half between the snapshots (restructures and side effects of planted moves). Timing on one core:
+scale 1 about 1 s, scale 100 (1,000,000 position rows) about 10-15 s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from pipeline.sample_attributes import add_attributes
+from pipeline.sample_decisions import clean_decisions, executives
+from pipeline.sample_defects import write_defects
+from pipeline.sample_frameworks import Frameworks, load_frameworks
+from pipeline.sample_people import maturity, performance, plant_performance
+from pipeline.sample_plant_decisions import plant_decisions
+from pipeline.sample_plants import (
+    PlantState,
+    apply_patches,
+    label_moved,
+    plant_positions,
+    resolve_labels,
+)
+from pipeline.sample_snapshots import draw_occupancy, snapshot, with_rollups
+from pipeline.sample_tree import build_workforce
+from pipeline.sample_write import (
+    DETERMINATION_HEAD,
+    PERFORMANCE_COLUMNS,
+    POSITION_COLUMNS,
+    determinations_frame,
+    positions_frame,
+    write_extracts,
+)
+
+KINDS = ("positions", "determinations", "performance", "maturity")
+FORMATS = ("csv", "xlsx", "parquet")
+MATURITY_COLUMNS = ["year", "jurisdiction", "agency_code", "element", "maturity_level"]
+
+
+@dataclass(frozen=True)
+class SampleSummary:
+    """What write_sample wrote: files, rows per file and planted labels per rule."""
+
+    out_dir: Path
+    files: tuple[str, ...]
+    rows: dict[str, int] = field(hash=False)
+    planted: dict[str, int] = field(hash=False)
+    quarantined: int
+
+
+@dataclass(frozen=True)
+class _Sample:
+    """The generated tables, before writing."""
+
+    snapshots: dict[str, pl.DataFrame]
+    decisions: pl.DataFrame
+    performance: pl.DataFrame
+    labels: pl.DataFrame
+
+
+def _generate(fw: Frameworks, seed: int, scale: float) -> tuple[_Sample, np.random.Generator]:
+    """Return the sample's tables (with plants applied) and the generator used."""
+    rng = np.random.default_rng(seed)
+    union = draw_occupancy(add_attributes(build_workforce(fw, scale, rng), fw, rng), rng)
+    first_date, latest_date = fw.config["snapshots"]
+    state = PlantState(fw, rng, union, (first_date, latest_date))
+    plant_positions(state)
+    first = with_rollups(snapshot(union, False, first_date))
+    latest = with_rollups(apply_patches(snapshot(union, True, latest_date), state))
+    state.latest = latest
+    execs = executives(union, first, latest)
+    decisions = plant_decisions(state, execs, clean_decisions(execs, fw, rng))
+    label_moved(state, first, latest, decisions["uid"].unique())
+    snapshots = {first_date: first, latest_date: latest}
+    perf = plant_performance(state, performance(snapshots, fw, rng))
+    return _Sample(snapshots, decisions, perf, resolve_labels(state, snapshots)), rng
+
+
+def _clear_previous(out_dir: Path, fw: Frameworks) -> None:
+    """Remove extracts an earlier run of the generator may have left in another format."""
+    for kind in KINDS:
+        for jurisdiction in fw.config["jurisdictions"]:
+            for fmt in FORMATS:
+                (out_dir / f"{kind}_{jurisdiction.lower()}.{fmt}").unlink(missing_ok=True)
+
+
+def _write_all(out_dir: Path, sample: _Sample, fw: Frameworks, scale: float,
+               rng: np.random.Generator) -> tuple[dict[str, int], int]:
+    """Write every file of the sample; return rows per file and rows expected in quarantine."""
+    determination_columns = [*DETERMINATION_HEAD, *fw.factors, "total_points", "rationale"]
+    rows = write_extracts(out_dir, "positions", positions_frame(sample.snapshots, fw),
+                          POSITION_COLUMNS, ["snapshot_date"], fw, scale)
+    rows |= write_extracts(out_dir, "determinations", determinations_frame(sample.decisions, fw,
+                                                                           rng),
+                           determination_columns, ["decision_date"], fw, scale)
+    rows |= write_extracts(out_dir, "performance", sample.performance, PERFORMANCE_COLUMNS, [],
+                           fw, scale)
+    rows |= write_extracts(out_dir, "maturity", maturity(fw, rng), MATURITY_COLUMNS, [], fw, scale)
+    latest = sample.snapshots[fw.config["snapshots"][-1]]
+    defects, quarantined = write_defects(out_dir, latest, fw.factors)
+    sample.labels.write_csv(out_dir / "expected_flags.csv")
+    rows |= defects | {"expected_flags.csv": sample.labels.height,
+                       "expected_quarantine.csv": quarantined}
+    return rows, quarantined
+
+
+def write_sample(out_dir: Path, seed: int = 42, scale: float = 1.0) -> SampleSummary:
+    """Return a summary of the sample extracts written to `out_dir` for `seed` and `scale`."""
+    if scale <= 0:
+        raise ValueError(f"scale must be positive, got {scale}")
+    fw = load_frameworks()
+    sample, rng = _generate(fw, seed, scale)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    _clear_previous(out_dir, fw)
+    rows, quarantined = _write_all(out_dir, sample, fw, scale, rng)
+    planted = dict(sample.labels.group_by("rule_id").len().sort("rule_id").iter_rows())
+    return SampleSummary(out_dir=out_dir, files=tuple(sorted(rows)),
+                         rows=dict(sorted(rows.items())),
+                         planted=planted, quarantined=quarantined)
