@@ -139,8 +139,11 @@ def sample(
     from pipeline.sample import write_sample
 
     result = _guarded(lambda: write_sample(out, seed=seed, scale=scale))
-    for path, rows in result.rows_per_file.items():
-        console.print(f"{path}: {rows:,} rows", highlight=False)
+    for name, rows in result.rows.items():
+        console.print(f"{name}: {rows:,} rows", highlight=False)
+    planted = ", ".join(f"{rule} {count}" for rule, count in sorted(result.planted.items()))
+    console.print(f"wrote {len(result.files)} files to {result.out_dir}; planted: {planted}; "
+                  f"rows to quarantine: {result.quarantined}", highlight=False, soft_wrap=True)
 
 
 @app.command()
@@ -177,6 +180,32 @@ def review(
 
 
 @app.command()
+def evaluate(
+    labels: Annotated[Path, typer.Option("--labels", help="expected_flags.csv of the sample.")],
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    show_misses: Annotated[bool, typer.Option("--show-misses", help="List every miss.")] = False,
+) -> None:
+    """Report recall and precision of the flags per rule against labelled plants."""
+    from pipeline import evaluate as evaluation
+    from pipeline import warehouse as wh
+
+    def action() -> tuple[object, object]:
+        expected = evaluation.read_labels(labels)
+        connection = wh.connect(warehouse, read_only=True)
+        try:
+            return (evaluation.evaluate(connection, expected),
+                    evaluation.misses(connection, expected) if show_misses else None)
+        finally:
+            connection.close()
+
+    scores, missed = _guarded(action)
+    with pl_config():
+        console.print(str(scores), highlight=False)
+        if missed is not None:
+            console.print(str(missed), highlight=False)
+
+
+@app.command()
 def dashboard(
     warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
@@ -186,6 +215,13 @@ def dashboard(
                "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--", "--warehouse", str(warehouse)]
     raise typer.Exit(subprocess.call(command))
+
+
+def pl_config() -> object:
+    """Return a polars display config that prints whole tables."""
+    import polars as pl
+
+    return pl.Config(tbl_rows=200, tbl_cols=20, tbl_width_chars=200, fmt_str_lengths=60)
 
 
 def main() -> None:
