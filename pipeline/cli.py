@@ -17,6 +17,7 @@ from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from pipeline.errors import ReviewError, WorkvalueError
@@ -39,12 +40,12 @@ def _guarded(action: Callable[[], T]) -> T:
     try:
         return action()
     except WorkvalueError as error:
-        errors.print(f"[bold red]error:[/] {error}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
         raise typer.Exit(error.exit_code) from None
     except Exception as error:
         if os.environ.get("WORKVALUE_DEBUG"):
             traceback.print_exc()
-        errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {error}\n"
+        errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                      "Please report it; set WORKVALUE_DEBUG=1 to see where it happened.",
                      highlight=False)
         raise typer.Exit(1) from None
@@ -59,14 +60,16 @@ class ProgressReporter:
 
     def file_started(self, file: ExtractFile, index: int, total: int) -> None:
         """Add a bar for the file."""
-        self.tasks[file.name] = self.progress.add_task(f"[{index}/{total}] {file.name}", total=1)
+        self.tasks[file.name] = self.progress.add_task(
+            escape(f"[{index}/{total}] {file.name}"), total=1)
 
     def file_finished(self, outcome: FileLoad) -> None:
         """Complete the file's bar with its counts."""
         self.progress.update(
             self.tasks[outcome.source_file], completed=1,
-            description=f"{outcome.source_file}: {outcome.status}, {outcome.rows_loaded:,} "
-                        f"loaded, {outcome.rows_quarantined:,} quarantined")
+            description=escape(f"{outcome.source_file}: {outcome.status}, "
+                               f"{outcome.rows_loaded:,} loaded, "
+                               f"{outcome.rows_quarantined:,} quarantined"))
 
     def stage_finished(self, name: str, seconds: float) -> None:
         """Add a finished bar for a whole-warehouse stage."""
@@ -78,6 +81,10 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines = []
     for outcome in summary.files:
         notes = f" ({'; '.join(outcome.notes)})" if outcome.notes else ""
+        if outcome.status == "unchanged":
+            lines.append(f"{outcome.source_file}: unchanged: loaded before "
+                         f"({outcome.rows_read:,} rows), nothing added{notes}")
+            continue
         lines.append(f"{outcome.source_file}: {outcome.status}: {outcome.rows_read:,} read, "
                      f"{outcome.rows_loaded:,} loaded, {outcome.rows_quarantined:,} "
                      f"quarantined{notes}")
@@ -105,7 +112,7 @@ def run(
 
     summary = _guarded(action)
     for line in summary_lines(summary):
-        console.print(line, highlight=False, soft_wrap=True)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -126,7 +133,7 @@ def export(
             connection.close()
 
     rows = _guarded(action)
-    console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False)
+    console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False, markup=False)
 
 
 @app.command()
@@ -140,7 +147,7 @@ def sample(
 
     result = _guarded(lambda: write_sample(out, seed=seed, scale=scale))
     for name, rows in result.rows.items():
-        console.print(f"{name}: {rows:,} rows", highlight=False)
+        console.print(f"{name}: {rows:,} rows", highlight=False, markup=False)
     planted = ", ".join(f"{rule} {count}" for rule, count in sorted(result.planted.items()))
     console.print(f"wrote {len(result.files)} files to {result.out_dir}; planted: {planted}; "
                   f"rows to quarantine: {result.quarantined}", highlight=False, soft_wrap=True)
@@ -176,7 +183,7 @@ def review(
             connection.close()
 
     for line in _guarded(action):
-        console.print(line, highlight=False, soft_wrap=True)
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -200,9 +207,9 @@ def evaluate(
 
     scores, missed = _guarded(action)
     with pl_config():
-        console.print(str(scores), highlight=False)
+        console.print(str(scores), highlight=False, markup=False)
         if missed is not None:
-            console.print(str(missed), highlight=False)
+            console.print(str(missed), highlight=False, markup=False)
 
 
 @app.command()

@@ -31,7 +31,7 @@ class WarehouseError(WorkvalueError):
 
 
 class UnknownTableError(WorkvalueError):
-    """An export named a table the warehouse does not have."""
+    """An export named a table the warehouse does not have, or a format it cannot write."""
 
     exit_code = 2
 

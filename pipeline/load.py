@@ -144,13 +144,13 @@ def conform(raw: RawExtract) -> pl.DataFrame:
 
 
 def _record_spellings(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
-    """Add the incoming file's new classification spellings, with their codes."""
+    """Record the incoming file's classification spellings with the codes data/ now gives."""
     column = SPELLING_COLUMNS.get(kind)
     if column is None:
         return
     connection.execute("create or replace temp view incoming_spellings as select jurisdiction,"
                        f" {column} as spelling from incoming")
-    connection.execute("insert or ignore into classification_spellings "
+    connection.execute("insert or replace into classification_spellings "
                        + sql_text("reference/classification_spellings.sql"))
     connection.execute("drop view incoming_spellings")
 

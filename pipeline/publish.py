@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import UnknownTableError, WorkvalueError
+from pipeline.errors import UnknownTableError
 from pipeline.settings import data_file, sql_text
 from pipeline.warehouse import build_models, scalar, table_names
 
@@ -40,7 +40,7 @@ def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path
         raise UnknownTableError(f"no table '{table}' in the warehouse (tables: {known})")
     suffix = output.suffix.lower()
     if suffix not in EXPORT_FORMATS:
-        raise WorkvalueError(f"cannot export to '{output.name}': the output must end in "
+        raise UnknownTableError(f"cannot export to '{output.name}': the output must end in "
                              f"{', '.join(EXPORT_FORMATS)}")
     output.parent.mkdir(parents=True, exist_ok=True)
     query = (f'select * from "{table}"' if suffix == ".parquet"

@@ -2,7 +2,9 @@
 
 Every value is read as text (typing and cleaning is the staging SQL's job), so nothing a file
 holds is lost or silently coerced here. Each row gets `row_number`: its position among the
-file's data rows, 1 for the first row after the header.
+file's data rows, 1 for the first row after the header. A row without any value (a blank line)
+is skipped and counted in the extract's notes; a CSV line with more fields than the header is
+kept as a rejected line, to be quarantined.
 """
 
 from __future__ import annotations
@@ -10,11 +12,9 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from pipeline.contract import SPECS, ExtractKind, kind_of
@@ -23,6 +23,10 @@ from pipeline.errors import InputError
 FORMATS = (".csv", ".xlsx", ".parquet")
 ROW_NUMBER = "row_number"
 UTF8_BOM = b"\xef\xbb\xbf"
+SIGNATURES = {  # what a file of each binary format starts with, and the format's name
+    ".xlsx": (b"PK\x03\x04", "an Excel workbook: an .xlsx file is a zip archive"),
+    ".parquet": (b"PAR1", "a Parquet file"),
+}
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,7 @@ def read_extract(file: ExtractFile) -> RawExtract:
         raise InputError(f"cannot be read ({error.strerror})", source_file=file.name) from error
     sha256 = hashlib.sha256(content).hexdigest()
     suffix = file.path.suffix.lower()
+    _check_signature(file, content, suffix)
     try:
         if suffix == ".csv":
             raw = _read_csv(file, content, sha256)
@@ -95,7 +100,18 @@ def read_extract(file: ExtractFile) -> RawExtract:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"cannot be read as {suffix[1:].upper()}: {message}",
                          source_file=file.name) from error
-    return _with_canonical_header(raw)
+    return _with_canonical_header(_without_empty_rows(raw))
+
+
+def _check_signature(file: ExtractFile, content: bytes, suffix: str) -> None:
+    """Raise InputError when a workbook or Parquet file does not start as that format does."""
+    signature = SIGNATURES.get(suffix)
+    if signature is None or content.startswith(signature[0]):
+        return
+    if not content:
+        raise InputError("is empty", source_file=file.name)
+    raise InputError(f"is not {signature[1]} (is it another kind of file renamed {suffix}?)",
+                     source_file=file.name)
 
 
 def _decode(content: bytes) -> tuple[bytes, tuple[str, ...]]:
@@ -133,42 +149,67 @@ def _read_ragged_csv(file: ExtractFile, utf8: bytes, sha256: str,
                      notes: tuple[str, ...]) -> RawExtract:
     """Return a CSV whose lines do not all fit the header, with the misfits as rejected rows.
 
-    DuckDB's reader records each line it cannot split (too many or too few fields) in its
-    rejects table. Row numbers of such a file count physical lines, so a field with an embedded
-    line break shifts them: docs/contract.md says so.
+    The file is split as wide as its widest line, so a line with more fields than the header
+    keeps every field: it is rejected (its fields re-joined as a CSV line) unless its extra
+    fields are all empty. Rows are numbered as in a file whose lines all fit.
     """
-    path = _spill_to_temp(utf8)
-    connection = duckdb.connect()
-    try:
-        good = connection.sql(
-            "select * from read_csv(?, all_varchar = true, header = true, store_rejects = true,"
-            " parallel = false, auto_detect = true)", params=[path]).pl()
-        rejected = connection.sql(
-            "select line - 1 as row_number, error_type, error_message, csv_line"
-            " from reject_errors order by line").pl()
-    finally:
-        connection.close()
-        Path(path).unlink(missing_ok=True)
-    rejected = rejected.unique(ROW_NUMBER, keep="first", maintain_order=True).select(
-        pl.col(ROW_NUMBER).cast(pl.Int64),
-        pl.format("the line cannot be split into the header's columns ({}: {})",
-                  pl.col("error_type").str.to_lowercase(), pl.col("error_message"))
-        .alias("reason"),
-        pl.col("csv_line").alias("raw_line"),
+    header = pl.read_csv(utf8, infer_schema=False, n_rows=0).columns
+    wide = _split_wide(utf8, len(header))
+    fields = [column for column in wide.columns if column != ROW_NUMBER]
+    extra = fields[len(header):]
+    fits = pl.all_horizontal(pl.col(extra).is_null())
+    named = zip(fields[:len(header)], header, strict=True)
+    rows = wide.filter(fits).select(ROW_NUMBER,
+                                    *[pl.col(field).alias(name) for field, name in named])
+    rejected = wide.filter(~fits).select(
+        ROW_NUMBER,
+        pl.format("the line has more fields than the header's {} columns (is a value with a"
+                  " comma not quoted?); the values past the last column: {}",
+                  pl.lit(len(header)),
+                  pl.concat_list([pl.format("'{}'", pl.col(column)) for column in extra])
+                  .list.drop_nulls().list.join(", ")).alias("reason"),
+        pl.concat_str([_as_csv_field(field) for field in fields], separator=",")
+        .str.strip_chars_end(",").alias("raw_line"),
     )
-    total = good.height + rejected.height
-    good_numbers = pl.Series(ROW_NUMBER, range(1, total + 1), dtype=pl.Int64).filter(
-        ~pl.Series(range(1, total + 1)).is_in(rejected[ROW_NUMBER].implode()))
-    rows = good.with_columns(good_numbers).select(ROW_NUMBER, *good.columns)
-    return RawExtract(file, sha256, rows, rejected=rejected,
-                      notes=(*notes, f"{rejected.height} line(s) do not fit the header"))
+    misfits = (f"{rejected.height} line(s) do not fit the header",) if rejected.height else ()
+    return RawExtract(file, sha256, rows, rejected=rejected, notes=(*notes, *misfits))
 
 
-def _spill_to_temp(utf8: bytes) -> str:
-    """Return the path of a temporary UTF-8 copy of a CSV (DuckDB reads files, not bytes)."""
-    with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as handle:
-        handle.write(utf8)
-        return handle.name
+def _split_wide(utf8: bytes, header_width: int) -> pl.DataFrame:
+    """Return a CSV's data rows split into as many text fields as its widest line holds."""
+    lines = pl.Series(utf8.decode("utf-8").splitlines(), dtype=pl.String)
+    widest = int(lines.str.count_matches(",", literal=True).max() or 0) + 1
+    try:
+        wide = _split_into(utf8, max(widest, header_width))
+    except pl.exceptions.ComputeError:  # a quoted line break: the only sure bound is the file's
+        wide = _split_into(utf8, utf8.count(b",") + 1)
+    return wide.slice(1).with_row_index(ROW_NUMBER, offset=1).with_columns(
+        pl.col(ROW_NUMBER).cast(pl.Int64))
+
+
+def _split_into(utf8: bytes, width: int) -> pl.DataFrame:
+    """Return every record of a CSV (header included) as `width` text fields, null-padded."""
+    schema = {f"field_{index}": pl.String for index in range(width)}
+    return pl.read_csv(utf8, has_header=False, schema=schema, missing_columns="insert")
+
+
+def _as_csv_field(column: str) -> pl.Expr:
+    """Return a text column as CSV fields: quoted where it holds a comma, quote or line break."""
+    value = pl.col(column)
+    return (pl.when(value.str.contains(r'[",\r\n]'))
+            .then(pl.format('"{}"', value.str.replace_all('"', '""', literal=True)))
+            .otherwise(value).fill_null(""))
+
+
+def _without_empty_rows(raw: RawExtract) -> RawExtract:
+    """Return the extract without rows whose every cell is empty (blank lines), noting them."""
+    columns = [column for column in raw.rows.columns if column != ROW_NUMBER]
+    empty = pl.all_horizontal(pl.col(columns).str.strip_chars().fill_null("") == "")
+    skipped = raw.rows.filter(empty).height if columns else 0
+    if skipped == 0:
+        return raw
+    return RawExtract(raw.file, raw.sha256, raw.rows.filter(~empty), raw.rejected,
+                      (*raw.notes, f"{skipped} empty row(s) skipped"))
 
 
 def _read_excel(content: bytes) -> pl.DataFrame:
@@ -186,12 +227,22 @@ def _read_parquet(content: bytes) -> pl.DataFrame:
         ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
 
 
+def _undeduplicated(name: str, names: list[str]) -> str:
+    """Return a header name as the file wrote it, before the reader made a repeat unique.
+
+    Polars names the second `fte` of a CSV `fte_duplicated_0`; fastexcel names it `fte_1`.
+    """
+    match = re.fullmatch(r"(.+?)_(?:duplicated_)?\d+", name)
+    return match[1] if match and match[1] in names else name
+
+
 def _with_canonical_header(raw: RawExtract) -> RawExtract:
     """Return the extract with canonical column names; raise InputError on a clash or a gap."""
     names = [name for name in raw.rows.columns if name != ROW_NUMBER]
     canonical = [canonical_column(name) for name in names]
     spec = SPECS[raw.file.kind]
-    clashes = sorted({c for c in canonical if c and canonical.count(c) > 1 and c in spec.columns})
+    as_written = [canonical_column(_undeduplicated(name, names)) for name in names]
+    clashes = sorted({c for c in as_written if as_written.count(c) > 1 and c in spec.columns})
     if clashes:
         raise InputError("appears more than once in the header", source_file=raw.file.name,
                          column=clashes[0])
