@@ -33,7 +33,10 @@ final as (
                 'judgement_risk', judgement_risk, 'independence', independence,
                 'strategic_change', strategic_change, 'impact', impact, 'breadth', breadth,
                 'resource_management', resource_management),
-            'drivers', drivers
+            'drivers', drivers,
+            'thresholds', json_object(
+                'high_from_points', getvariable('band_points_mismatch__high_from_points'),
+                'medium_from_points', getvariable('band_points_mismatch__medium_from_points'))
         ) as evidence
     from scores
 )

@@ -25,8 +25,12 @@ final as (
         format('{} ({}, {}) reports to {} ({}, {}): {}.',
                position_title, position_id, classification_code, manager_title,
                reports_to_position_id, manager_classification_code,
-               case kind when 'reversed' then 'it is banded above the position it reports to'
-                   else 'both are in the same band' end) as message,
+               case
+                   when kind = 'reversed' then 'it is banded above the position it reports to'
+                   when classification_code = manager_classification_code then 'both are in the same band'
+                   -- different classifications of one crosswalk rank (WA Class 3 under Class 4)
+                   else format('both sit at the same crosswalk tier ({})', tier)
+               end) as message,
         json_object(
             'kind', kind,
             'tier', tier, 'grade_rank', grade_rank,

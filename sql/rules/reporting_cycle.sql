@@ -47,7 +47,8 @@ final as (
             else format('{} ({}) reports in a loop: {}.', positions.position_title,
                         loops.position_id, array_to_string(loops.loop_path, ' reports to '))
         end as message,
-        json_object('loop', loops.loop_path, 'loop_length', loops.loop_length) as evidence
+        json_object('loop', loops.loop_path, 'loop_length', loops.loop_length,
+                    'max_depth', getvariable('reporting_cycle__max_depth')) as evidence
     from loops
     join positions
         using (snapshot_date, jurisdiction, agency_code, position_id)

@@ -1,6 +1,8 @@
 -- stale_determination: the latest determination is older than max_age_years at the snapshot,
 -- or the position's staff or budget has moved by more than max_resource_change (a share) since
--- the snapshot the decision was made against.
+-- the decision: measured from the latest snapshot on or before the decision or, where the
+-- warehouse holds none that early (decisions made before the first extract), from the first
+-- snapshot after it.
 with scores as (
     select * from position_scores where determination_id is not null
 ),
@@ -11,24 +13,44 @@ history as (
     from positions
 ),
 
-at_decision as (
-    -- the position as the latest snapshot on or before the decision showed it
-    select scores.*, history.history_date, history.staff_then, history.budget_then
+baseline as (
+    -- one earlier view of the position per score row: the latest at or before the decision,
+    -- else the earliest after it
+    select scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
+           history.history_date, history.staff_then, history.budget_then,
+           history.history_date <= scores.decision_date as is_before_decision
     from scores
-    asof left join history
+    join history
         on history.jurisdiction = scores.jurisdiction
         and history.agency_code = scores.agency_code
         and history.position_id = scores.position_id
-        and history.history_date <= scores.decision_date
+        and history.history_date <= scores.snapshot_date
+    qualify row_number() over (
+        partition by scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id
+        order by history.history_date <= scores.decision_date desc,
+                 case when history.history_date <= scores.decision_date then history.history_date end desc,
+                 history.history_date) = 1
 ),
 
 measured as (
     select
+        scores.*,
+        baseline.history_date, baseline.staff_then, baseline.budget_then,
+        baseline.is_before_decision,
+        datediff('day', scores.decision_date, scores.snapshot_date) / 365.25 as age_years,
+        abs(scores.staff_managed - baseline.staff_then) / nullif(baseline.staff_then, 0) as staff_change,
+        abs(scores.budget_managed - baseline.budget_then) / nullif(baseline.budget_then, 0) as budget_change
+    from scores
+    left join baseline
+        using (snapshot_date, jurisdiction, agency_code, position_id)
+),
+
+judged as (
+    select
         *,
-        datediff('day', decision_date, snapshot_date) / 365.25 as age_years,
-        abs(staff_managed - staff_then) / nullif(staff_then, 0) as staff_change,
-        abs(budget_managed - budget_then) / nullif(budget_then, 0) as budget_change
-    from at_decision
+        age_years > getvariable('stale_determination__max_age_years') as is_old,
+        greatest(staff_change, budget_change) > getvariable('stale_determination__max_resource_change') as has_moved
+    from measured
 ),
 
 final as (
@@ -36,22 +58,31 @@ final as (
         snapshot_date, jurisdiction, agency_code, position_id,
         classification_code as classification,
         'low' as severity,
-        format('{} ({}) was last classified on {}, {} years before this snapshot{}; re-evaluate it.',
-               position_title, position_id, decision_date, round(age_years, 1),
-               case when greatest(staff_change, budget_change) > getvariable('stale_determination__max_resource_change')
-                   then format(', and its staff or budget has moved {}% since',
-                               round(100 * greatest(staff_change, budget_change)))
+        format('{} ({}) was last classified on {}, {}{}; re-evaluate it.',
+               position_title, position_id, decision_date,
+               case when is_old
+                   then format('more than {} years before this snapshot',
+                               getvariable('stale_determination__max_age_years'))
+                   else format('{} years before this snapshot', round(age_years, 1)) end,
+               case when has_moved
+                   then format(', and its {} has moved {}% since (from the {} snapshot)',
+                               case when staff_change >= coalesce(budget_change, 0) then 'staff' else 'budget' end,
+                               round(100 * greatest(staff_change, budget_change))::integer,
+                               history_date)
                    else '' end) as message,
         json_object(
-            'decision_date', decision_date, 'age_years', round(age_years, 1),
+            'decision_date', decision_date, 'age_years', round(age_years, 2),
             'max_age_years', getvariable('stale_determination__max_age_years'),
+            'compared_with_snapshot', history_date,
+            'compared_with', case when history_date is null then null
+                when is_before_decision then 'latest snapshot on or before the decision'
+                else 'first snapshot after the decision' end,
             'staff_then', staff_then, 'staff_now', staff_managed,
             'budget_then', budget_then, 'budget_now', budget_managed,
             'max_resource_change', getvariable('stale_determination__max_resource_change')
         ) as evidence
-    from measured
-    where age_years > getvariable('stale_determination__max_age_years')
-        or greatest(staff_change, budget_change) > getvariable('stale_determination__max_resource_change')
+    from judged
+    where is_old or has_moved
 )
 
 select * from final

@@ -87,6 +87,11 @@ final as (
         json_object(
             'distance', round(distance, 2),
             'threshold', getvariable('within_band_outlier__threshold'),
+            'thresholds', json_object(
+                'threshold', getvariable('within_band_outlier__threshold'),
+                'high_threshold', getvariable('within_band_outlier__high_threshold'),
+                'min_peers', getvariable('within_band_outlier__min_peers'),
+                'min_mad_points', getvariable('within_band_outlier__min_mad_points')),
             'peer_group', json_object('scope', peer_scope, 'jurisdiction',
                                       case when peer_scope = 'jurisdiction' then jurisdiction end,
                                       'tier', tier, 'stream', stream_code, 'positions', peers),

@@ -1,8 +1,12 @@
 -- workload_rationale: the latest determination's rationale rests on workload or volume, which
 -- is not work value (WA executive classification methodology). Terms of both kinds come from
--- data/frameworks/wa_ecm.toml; a workload term preceded within a few words by a dismissive
--- phrase ("not", "regardless of", "rather than" ...) argues against workload and is not counted.
--- Flagged when the workload terms are at least as many as the work value terms.
+-- data/frameworks/wa_ecm.toml. An occurrence of a workload term is dismissed (it argues against
+-- workload, so it does not count) when, within its sentence, a dismissive phrase comes a few words
+-- before it ("not", "regardless of", "although" ...) or after it ("... is not work value",
+-- "... but not counted"); a negation that only stresses ("no doubt", "not only":
+-- non_dismissive_phrases) dismisses nothing. A workload term counts when at least one of its
+-- occurrences is not dismissed. Flagged when the counted workload terms are at least as many as
+-- the work value terms.
 with scores as (
     select * from position_scores where determination_id is not null
 ),
@@ -10,22 +14,59 @@ with scores as (
 decisions as (
     select scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
            scores.position_title, scores.classification_code, scores.determination_id,
-           lower(determinations.rationale) as rationale
+           lower(determinations.rationale) as rationale,
+           -- the text the dismissals are read in: stressing negations blanked out
+           case when len(getvariable('workload_rationale__non_dismissive_phrases')) = 0
+               then lower(determinations.rationale)
+               else regexp_replace(lower(determinations.rationale),
+                   '\b(' || array_to_string(getvariable('workload_rationale__non_dismissive_phrases'), '|')
+                   || ')\b', ' ', 'g') end as rationale_for_dismissals
     from scores
     join determinations using (determination_id)
     where determinations.rationale is not null
 ),
 
-hits as (
+terms as (
+    -- each term's patterns: the term itself, and the term with a dismissal before or after it
+    -- (words counted within a sentence: the gaps between words hold no . ; ! or ?)
     select
-        decisions.*, terms.term, terms.kind,
-        regexp_matches(decisions.rationale,
+        term, kind,
+        '\b' || regexp_escape(term) || '\b' as term_pattern,
+        case when len(getvariable('workload_rationale__dismissive_phrases')) > 0 then
             '\b(' || array_to_string(getvariable('workload_rationale__dismissive_phrases'), '|')
-            || ')\b(\W+\w+){0,' || getvariable('workload_rationale__dismissal_window_words')
-            || '}?\W+' || regexp_escape(terms.term) || '\b') as is_dismissed
+            || ')\b([^\w.;!?]+\w+){0,' || getvariable('workload_rationale__dismissal_window_words')
+            || '}?[^\w.;!?]+' || regexp_escape(term) || '\b' end as dismissed_before_pattern,
+        case when len(getvariable('workload_rationale__dismissive_phrases_after')) > 0 then
+            '\b' || regexp_escape(term) || '\b([^\w.;!?]+\w+){0,'
+            || getvariable('workload_rationale__dismissal_after_window_words')
+            || '}?[^\w.;!?]+(' || array_to_string(getvariable('workload_rationale__dismissive_phrases_after'), '|')
+            || ')\b' end as dismissed_after_pattern
+    from ref_rationale_terms
+),
+
+hits as (
+    select decisions.*, terms.*
     from decisions
-    join ref_rationale_terms as terms
-        on regexp_matches(decisions.rationale, '\b' || regexp_escape(terms.term) || '\b')
+    join terms
+        on regexp_matches(decisions.rationale, terms.term_pattern)
+),
+
+undismissed as (
+    -- the rationale with every dismissed occurrence of the term cut out
+    select
+        *,
+        coalesce(regexp_replace(
+            coalesce(regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
+                     rationale_for_dismissals),
+            dismissed_after_pattern, ' ', 'g'),
+            coalesce(regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
+                     rationale_for_dismissals)) as rationale_left
+    from hits
+),
+
+counted as (
+    select *, regexp_matches(rationale_left, term_pattern) as is_used
+    from undismissed
 ),
 
 weighed as (
@@ -33,10 +74,10 @@ weighed as (
            any_value(position_title) as position_title,
            any_value(classification_code) as classification_code,
            any_value(determination_id) as determination_id,
-           list(distinct term order by term) filter (where kind = 'workload' and not is_dismissed) as workload_terms,
+           list(distinct term order by term) filter (where kind = 'workload' and is_used) as workload_terms,
            list(distinct term order by term) filter (where kind = 'work_value') as work_value_terms,
-           list(distinct term order by term) filter (where kind = 'workload' and is_dismissed) as dismissed_terms
-    from hits
+           list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms
+    from counted
     group by snapshot_date, jurisdiction, agency_code, position_id
 ),
 
@@ -48,12 +89,20 @@ final as (
         format('The rationale of determination {} for {} ({}) rests on workload or volume ({}){}; work value is not workload.',
                determination_id, position_title, position_id,
                array_to_string(workload_terms, ', '),
-               case when len(coalesce(work_value_terms, [])) = 0 then ', with no work value argument'
-                   else format(', more than on work value ({})', array_to_string(work_value_terms, ', ')) end) as message,
+               case
+                   when len(coalesce(work_value_terms, [])) = 0 then ', with no work value argument'
+                   when len(workload_terms) > len(work_value_terms)
+                       then format(', more than on work value ({})', array_to_string(work_value_terms, ', '))
+                   else format(', as much as on work value ({})', array_to_string(work_value_terms, ', '))
+               end) as message,
         json_object('determination_id', determination_id,
                     'workload_terms', workload_terms,
                     'work_value_terms', coalesce(work_value_terms, []),
-                    'dismissed_workload_terms', coalesce(dismissed_terms, [])) as evidence
+                    'dismissed_workload_terms', coalesce(dismissed_terms, []),
+                    'thresholds', json_object(
+                        'dismissal_window_words', getvariable('workload_rationale__dismissal_window_words'),
+                        'dismissal_after_window_words', getvariable('workload_rationale__dismissal_after_window_words'))
+        ) as evidence
     from weighed
     where len(coalesce(workload_terms, [])) >= 1
         and len(coalesce(workload_terms, [])) >= len(coalesce(work_value_terms, []))

@@ -1,0 +1,291 @@
+"""Golden fixtures for every consistency rule, and the rules' thresholds read from data.
+
+Each folder tests/rules/<rule_id>/ is a tiny extract (positions, determinations or performance
+files, written by hand or by the seeded make_fixture.py beside them) holding the defects the
+rule must find next to their clean twins, and expected_flags.csv: exactly the flags of that rule
+a run must produce, with a fragment each message must contain. tests/rules/README.md lists every
+case, flagged and not. Each folder is run once through the whole pipeline into a real DuckDB
+file; the threshold tests rerun only the checks on a copy of that file.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import datetime as dt
+import json
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from pipeline import check
+from pipeline.run import run_pipeline
+
+RULES_DIR = Path(__file__).resolve().parent / "rules"
+TODAY = dt.date(2026, 1, 1)
+FIXTURES = sorted(path.name for path in RULES_DIR.iterdir()
+                  if (path / "expected_flags.csv").is_file())
+CONTRACT_RULE_IDS = {
+    "band_points_mismatch", "within_band_outlier", "hierarchy_inversion",
+    "determination_mismatch", "missing_determination", "resource_evidence_mismatch",
+    "agency_band_drift", "orphan_reports_to", "reporting_cycle", "workload_rationale",
+    "stream_mismatch", "behaviour_outcome_offset",
+}
+KEY_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "position_id", "classification",
+               "rule_id", "severity")
+SEVERITIES = {"high", "medium", "low"}
+
+# The evidence keys each rule promises: its values, thresholds and peer group.
+EVIDENCE_KEYS: dict[str, set[str]] = {
+    "band_points_mismatch": {"total_points", "held_tier", "held_range",
+                             "points_outside_held_range", "indicated_tier", "determination_id",
+                             "decision_date", "factors", "thresholds"},
+    "within_band_outlier": {"distance", "threshold", "thresholds", "peer_group", "factors"},
+    "hierarchy_inversion": {"kind", "tier", "grade_rank", "reports_to_position_id",
+                            "reports_to_classification", "reports_to_tier",
+                            "reports_to_grade_rank", "compressed_from_rank"},
+    "determination_mismatch": {"held_classification", "determined_classification",
+                               "determination_id", "decision_date", "count_determinations"},
+    "missing_determination": {"tier", "occupancy", "later_determination_id", "thresholds"},
+    "stale_determination": {"decision_date", "age_years", "max_age_years",
+                            "compared_with_snapshot", "staff_then", "staff_now", "budget_then",
+                            "budget_now", "max_resource_change"},
+    "resource_evidence_mismatch": {"key", "factor", "score", "evidence", "evidence_bin",
+                                   "expected_score", "usual_range", "peer_group", "thresholds"},
+    "agency_band_drift": {"key", "direction", "agency_median", "positions", "peer_group",
+                          "neighbour_tier", "neighbour_median", "mann_whitney_z", "thresholds"},
+    "orphan_reports_to": {"reports_to_position_id", "same_id_but_case", "last_seen_snapshot",
+                          "same_id_in_agencies"},
+    "reporting_cycle": {"loop", "loop_length", "max_depth"},
+    "workload_rationale": {"determination_id", "workload_terms", "work_value_terms",
+                           "dismissed_workload_terms", "thresholds"},
+    "stream_mismatch": {"kind", "stream", "stream_code", "jurisdiction_streams",
+                        "band_streams"},
+    "behaviour_outcome_offset": {"key", "cycle", "outcomes_rating", "behaviours_rating",
+                                 "overall_rating", "rule"},
+    "evaluator_leniency": {"key", "evaluator", "tier", "evaluator_median", "determinations",
+                           "peer_group", "mann_whitney_z", "thresholds"},
+    "halo_scoring": {"determination_id", "score_every_factor", "evaluator"},
+}
+PEER_GROUP_KEYS: dict[str, set[str]] = {
+    "within_band_outlier": {"scope", "jurisdiction", "tier", "stream", "positions"},
+    "resource_evidence_mismatch": {"jurisdiction", "evidence_bin", "positions"},
+    "agency_band_drift": {"scope", "of", "tier", "positions", "median"},
+    "evaluator_leniency": {"jurisdiction", "tier", "determinations", "median"},
+}
+
+FlagKey = tuple[str, str, str]  # snapshot date, agency, position (classification if agency-level)
+
+
+def key(agency: str, subject: str, snapshot: str = "2025-06-30") -> FlagKey:
+    """Return the key of one flag in the threshold cases below."""
+    return (snapshot, agency, subject)
+
+
+# (rule, thresholds changed, flags changed: new severity, or None where the flag must go)
+THRESHOLD_CASES = [
+    pytest.param("band_points_mismatch", {"high_from_points": 2},
+                 {key("DOF", "P-103"): "high", key("DOF", "P-104"): "high",
+                  key("DOF", "P-202"): "high", key("DTF", "V-301"): "high",
+                  key("DWER", "W-001"): "high", key("DWER", "W-310"): "high"},
+                 id="band_points_mismatch-high_from_points"),
+    pytest.param("band_points_mismatch", {"medium_from_points": 1},
+                 {key("DOF", "P-102"): "medium", key("DOF", "P-107"): "medium",
+                  key("EPAV", "E-201"): "medium"},
+                 id="band_points_mismatch-medium_from_points"),
+    pytest.param("within_band_outlier", {"high_threshold": 3.5},
+                 {key("DVA", "OUT-302"): "high"}, id="within_band_outlier-high_threshold"),
+    pytest.param("within_band_outlier", {"threshold": 3.5},
+                 {key("DAFF", "OUT-101"): None, key("DJSIR", "OUT-401"): None},
+                 id="within_band_outlier-threshold"),
+    pytest.param("hierarchy_inversion", {"compressed_min_rank": 9},
+                 {key("DHA", "H-041"): "medium", key("DJCS", "J-030"): "medium"},
+                 id="hierarchy_inversion-compressed_min_rank-9"),
+    pytest.param("hierarchy_inversion", {"compressed_min_rank": 20},
+                 {key("DHA", "H-031"): None}, id="hierarchy_inversion-compressed_min_rank-20"),
+    pytest.param("missing_determination", {"vacant_severity": "medium"},
+                 {key("DITRDCA", "I-031"): "medium"}, id="missing_determination-vacant"),
+    pytest.param("missing_determination", {"heads_classified_in": ["WA", "APS"]},
+                 {key("DITRDCA", "I-001"): "medium"}, id="missing_determination-heads"),
+    pytest.param("stale_determination", {"max_age_years": 4},
+                 {key("DCCEEW", "E-201", "2024-06-30"): "low", key("DCCEEW", "E-202"): "low"},
+                 id="stale_determination-max_age_years"),
+    pytest.param("stale_determination", {"max_resource_change": 0.4},
+                 {key("DCCEEW", "E-302"): "low"}, id="stale_determination-max_resource_change"),
+    pytest.param("resource_evidence_mismatch", {"min_points_from_expected": 5},
+                 {key("SA", "RES-101"): None, key("DEF", "RES-501"): None},
+                 id="resource_evidence_mismatch-min_points_from_expected"),
+    pytest.param("agency_band_drift", {"min_share_of_gap": 0.2},
+                 {key("DSS", "SES2"): "medium"}, id="agency_band_drift-min_share_of_gap"),
+    pytest.param("agency_band_drift", {"min_positions": 4, "min_z": 2.5},
+                 {key("ONI", "SES1"): "medium"}, id="agency_band_drift-min_positions"),
+    pytest.param("reporting_cycle", {"max_depth": 2},
+                 {key("DFFH", "F-040"): None, key("DFFH", "F-041"): None,
+                  key("DFFH", "F-042"): None}, id="reporting_cycle-max_depth"),
+    pytest.param("workload_rationale", {"dismissal_window_words": 2},
+                 {key("DOH", "W-110"): "low"}, id="workload_rationale-dismissal_window_words"),
+    pytest.param("workload_rationale", {"non_dismissive_phrases": []},
+                 {key("DOH", "W-105"): None, key("DOH", "W-112"): None},
+                 id="workload_rationale-non_dismissive_phrases"),
+    pytest.param("evaluator_leniency", {"min_median_gap_points": 6},
+                 {key("DHA", "SES1"): None}, id="evaluator_leniency-min_median_gap_points"),
+]
+
+
+def read_golden(rule_id: str) -> list[dict[str, str]]:
+    """Return the rows of a rule's expected_flags.csv."""
+    with (RULES_DIR / rule_id / "expected_flags.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_flags(warehouse: Path, rule_id: str) -> list[dict[str, Any]]:
+    """Return a rule's flags in a warehouse file, with dates as text and missing values as ''."""
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        cursor = connection.execute(
+            "select snapshot_date::varchar as snapshot_date, jurisdiction, agency_code,"
+            " position_id, classification, rule_id, severity, message, evidence::varchar"
+            " as evidence, flag_key from flags where rule_id = ?", [rule_id])
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    finally:
+        connection.close()
+    return [{name: "" if value is None else value for name, value in row.items()}
+            for row in rows]
+
+
+def flag_key(row: dict[str, Any]) -> FlagKey:
+    """Return a flag's key as the threshold cases write it."""
+    return (row["snapshot_date"], row["agency_code"],
+            row["position_id"] or row["classification"])
+
+
+def assert_fixture_is_read_as_written(warehouse: Path) -> None:
+    """Fail when a fixture row was read off its columns: every classification is known."""
+    connection = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        unread = connection.execute(
+            "select position_id, classification from positions where classification_code is null"
+            " union all select position_id, determined_classification from determinations"
+            " where determined_classification_code is null").fetchall()
+    finally:
+        connection.close()
+    assert not unread, f"classifications not recognised (columns shifted?): {unread}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], Path]]:
+    """Return a function that runs a fixture folder through the pipeline once per module."""
+    cache: dict[str, Path] = {}
+
+    def build(rule_id: str) -> Path:
+        if rule_id not in cache:
+            warehouse = tmp_path_factory.mktemp(rule_id) / "wh.duckdb"
+            summary = run_pipeline(RULES_DIR / rule_id, warehouse, today=TODAY)
+            assert summary.rows_quarantined == 0, f"{rule_id}: a fixture row was quarantined"
+            assert_fixture_is_read_as_written(warehouse)
+            cache[rule_id] = warehouse
+        return cache[rule_id]
+
+    yield build
+
+
+def test_rule_ids_are_the_query_files_and_cover_the_contract() -> None:
+    """Every rule of data/rules.toml has its query, every query its entry, the contract all."""
+    rule_ids = [rule.rule_id for rule in check.rules()]
+    assert len(rule_ids) == len(set(rule_ids))
+    assert set(rule_ids) == check.rule_files()
+    assert CONTRACT_RULE_IDS | {"stale_determination"} <= set(rule_ids)
+
+
+def test_every_rule_has_a_golden_fixture() -> None:
+    """Every rule has a folder of golden fixtures, and every folder is a rule."""
+    assert set(FIXTURES) == {rule.rule_id for rule in check.rules()}
+    assert set(EVIDENCE_KEYS) == set(FIXTURES)
+
+
+@pytest.mark.parametrize("rule_id", FIXTURES)
+def test_golden_file_is_well_formed(rule_id: str) -> None:
+    """The golden rows name their rule, a known severity and a message fragment."""
+    golden = read_golden(rule_id)
+    assert golden, f"{rule_id}: a fixture must expect at least one flag"
+    for row in golden:
+        assert row["rule_id"] == rule_id
+        assert row["severity"] in SEVERITIES
+        assert row["message_contains"].strip()
+
+
+@pytest.mark.parametrize("rule_id", FIXTURES)
+def test_flags_equal_the_golden_file(rule_id: str, built: Callable[[str], Path]) -> None:
+    """The rule raises exactly the golden flags, each message holding its fragment."""
+    flags = read_flags(built(rule_id), rule_id)
+    golden = read_golden(rule_id)
+    assert (sorted(tuple(row[c] for c in KEY_COLUMNS) for row in flags)
+            == sorted(tuple(row[c] for c in KEY_COLUMNS) for row in golden))
+    unmatched = list(flags)
+    for expected in golden:
+        match = next((row for row in unmatched
+                      if all(row[c] == expected[c] for c in KEY_COLUMNS)
+                      and expected["message_contains"] in row["message"]), None)
+        assert match is not None, (
+            f"no {rule_id} flag for {expected['position_id'] or expected['classification']}"
+            f" says {expected['message_contains']!r}; messages: "
+            f"{[row['message'] for row in flags if row['agency_code'] == expected['agency_code']]}")
+        unmatched.remove(match)
+
+
+@pytest.mark.parametrize("rule_id", FIXTURES)
+def test_evidence_holds_what_the_rule_promises(rule_id: str,
+                                               built: Callable[[str], Path]) -> None:
+    """Every evidence is a JSON object with the rule's values, thresholds and peer group."""
+    flags = read_flags(built(rule_id), rule_id)
+    for row in flags:
+        evidence = json.loads(row["evidence"])
+        assert isinstance(evidence, dict)
+        missing = EVIDENCE_KEYS[rule_id] - set(evidence)
+        assert not missing, f"{rule_id} evidence lacks {sorted(missing)}: {evidence}"
+        if rule_id in PEER_GROUP_KEYS:
+            assert PEER_GROUP_KEYS[rule_id] <= set(evidence["peer_group"])
+        assert row["message"].endswith("."), row["message"]
+    assert len({row["flag_key"] for row in flags}) == len(flags), "flag keys must be unique"
+
+
+@pytest.mark.parametrize(("rule_id", "thresholds", "changes"), THRESHOLD_CASES)
+def test_thresholds_are_read_from_data(rule_id: str, thresholds: dict[str, Any],
+                                       changes: dict[FlagKey, str | None],
+                                       built: Callable[[str], Path], tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Changing a rule's threshold in data/rules.toml changes its flags as predicted."""
+    rules = check.rules()
+    rule = next(rule for rule in rules if rule.rule_id == rule_id)
+    assert set(thresholds) <= set(rule.parameters), "only thresholds the rule has"
+    changed = dataclasses.replace(rule, parameters={**rule.parameters, **thresholds})
+    monkeypatch.setattr(check, "rules",
+                        lambda: tuple(changed if r.rule_id == rule_id else r for r in rules))
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(built(rule_id), warehouse)
+    connection = duckdb.connect(str(warehouse))
+    try:
+        check.run_checks(connection)
+    finally:
+        connection.close()
+
+    expected = {flag_key(row): row["severity"] for row in read_golden(rule_id)}
+    for changed_key, severity in changes.items():
+        if severity is None:
+            assert changed_key in expected, f"{changed_key} is not a golden flag to lose"
+            del expected[changed_key]
+        else:
+            assert expected.get(changed_key) != severity, f"{changed_key} would not change"
+            expected[changed_key] = severity
+    flags = read_flags(warehouse, rule_id)
+    assert {flag_key(row): row["severity"] for row in flags} == expected
+    for row in flags:
+        reported = json.loads(row["evidence"]).get("thresholds", {})
+        for name, value in thresholds.items():
+            if name in reported:
+                assert reported[name] == value
