@@ -1,0 +1,95 @@
+"""The dashboard's entry point: `workvalue dashboard --warehouse FILE` runs this with Streamlit.
+
+It finds the warehouse (--warehouse after `--`, else $WORKVALUE_WAREHOUSE), opens it read-only,
+draws the shared filters in the sidebar, hands the pages their context and runs the page the
+visitor chose. Pages live in dashboards/views/, one file each; every query is in queries.py.
+(Not dashboards/pages/: Streamlit treats a pages/ folder beside the entry script as a legacy
+multipage app until the first st.navigation call, so a deep link to a page on a freshly
+started server would run that page without this script.)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+from dashboards import context, filters, queries
+from pipeline.errors import WarehouseError
+
+PAGES = (  # file under dashboards/, title, icon, URL path
+    ("views/overview.py", "Overview", ":material/dashboard:", "overview"),
+    ("views/outliers.py", "Outliers", ":material/flag:", "outliers"),
+    ("views/bands.py", "Band distribution by stream", ":material/stacked_bar_chart:", "bands"),
+    ("views/comparability.py", "Cross-agency comparability", ":material/compare_arrows:",
+     "comparability"),
+    ("views/structure.py", "SES structure", ":material/account_tree:", "structure"),
+    ("views/performance.py", "Performance framework", ":material/trending_up:", "performance"),
+    ("views/data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
+)
+TITLE = "workvalue · SES classification consistency"
+
+
+def show_message(title: str, body: str) -> None:
+    """Show a one-page app that only says what to do (no warehouse, no positions, busy)."""
+    def message_page() -> None:
+        st.title(title)
+        st.info(body, icon=":material/info:")
+
+    st.navigation([st.Page(message_page, title=title, url_path="start", default=True)]).run()
+
+
+def no_warehouse_message(path: Path) -> str:
+    """Return what to do when the warehouse file does not exist."""
+    return (f"There is no warehouse at `{path}` yet. Build one, then reload this page:\n\n"
+            "```\nuv run workvalue sample --out build/sample\n"
+            f"uv run workvalue run --input build/sample --warehouse {path}\n```\n\n"
+            "or run `make demo`, which does both and serves this dashboard.")
+
+
+def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
+              options: filters.FilterOptions) -> None:
+    """Draw the filters and run the chosen page on the warehouse."""
+    if not options.snapshots:
+        show_message("No positions loaded", (
+            f"The warehouse `{reader.path}` has no positions yet. Load extracts with "
+            f"`uv run workvalue run --input DIR --warehouse {reader.path}`, then reload."))
+        return
+    pages = st.navigation([
+        st.Page(page, title=title, icon=icon, url_path=url_path, default=index == 0)
+        for index, (page, title, icon, url_path) in enumerate(PAGES)])
+    chosen = filters.render_sidebar(options)
+    with st.sidebar:
+        st.caption(f"Warehouse `{reader.path.name}` (read-only) · "
+                   f"{len(options.snapshots)} snapshot(s), {len(options.agencies)} agencies")
+    context.publish(context.PageContext(reader, tables, options, chosen))
+    pages.run()
+
+
+def main(arguments: list[str]) -> None:
+    """Run the dashboard on the warehouse the arguments name."""
+    st.set_page_config(page_title=TITLE, page_icon=":material/balance:", layout="wide")
+    path = context.warehouse_path(arguments)
+    if not path.exists():
+        show_message("No warehouse yet", no_warehouse_message(path))
+        return
+    reader = context.WarehouseReader.open(path)
+    try:
+        tables = reader.query(queries.available_tables)
+        options = (reader.query(queries.filter_options) if "positions" in tables
+                   else filters.FilterOptions())
+    except WarehouseError as error:
+        reader.close()
+        show_message("Warehouse busy", f"{error}. Wait for the run to finish, then reload.")
+        return
+    try:
+        run_pages(reader, tables, options)
+    except WarehouseError as error:
+        st.warning(f"{error}. Wait for the run to finish, then reload.")
+    finally:
+        reader.close()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,273 @@
+"""Charts: pure functions from a query's frame to an Altair chart (or a Mermaid diagram).
+
+No function here reads the warehouse or Streamlit: each takes the rows to draw and returns a
+spec, so the tests can check what a chart encodes without a browser. Suppressed counts arrive
+as nulls and are not drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import altair as alt
+import polars as pl
+
+SEVERITY_COLOURS = {"high": "#c0392b", "medium": "#e67e22", "low": "#7f8c8d"}
+STATUS_COLOURS = {"open": "#c0392b", "act": "#e67e22", "justified": "#95a5a6"}
+OCCUPANCY_COLOURS = {"occupied": "#2c7fb8", "acting": "#fdae61", "vacant": "#d7191c",
+                     "not stated": "#bdbdbd"}
+SERIES_COLOURS = {"this position": "#d7191c", "band peers": "#2c7fb8",
+                  "band and stream peers": "#41ab5d"}
+SERIES_DASHES = {"this position": [1, 0], "band peers": [6, 3], "band and stream peers": [2, 2]}
+TIER_COLOURS = {"HEAD": "#0d0887", "SES4": "#6a00a8", "SES3": "#b12a90", "SES2": "#e16462",
+                "SES1": "#fca636", "SUBSES": "#bdbdbd"}  # senior dark, junior light (plasma)
+ROW_STEP = 26  # pixels per row of a chart with one bar per category
+ALL_STREAMS = "all streams"
+CHART_HEIGHT = 320
+
+
+def _ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
+    """Return the distinct values, those in ``preferred`` first in its order, then the rest."""
+    present = list(dict.fromkeys(values))
+    return [value for value in preferred if value in present] + [
+        value for value in present if value not in preferred]
+
+
+def _colour_scale(colours: Mapping[str, str], values: Sequence[str]) -> alt.Scale:
+    """Return a colour scale giving each known value its fixed colour."""
+    domain = _ordered(values, list(colours))
+    return alt.Scale(domain=domain, range=[colours.get(value, "#636363") for value in domain])
+
+
+def _tier_colour(field: str, tier_order: Sequence[str], title: str = "band") -> alt.Color:
+    """Return a colour channel that shades bands from dark (senior) to light."""
+    return alt.Color(f"{field}:N", title=title, sort=list(tier_order),
+                     scale=_colour_scale(TIER_COLOURS, list(tier_order)))
+
+
+def flag_status_chart(counts: pl.DataFrame) -> alt.Chart:
+    """Return a stacked bar per severity of flags open, to act on, and justified.
+
+    ``counts`` has severity and one count column per status (queries.flag_counts).
+    """
+    statuses = [column for column in counts.columns if column != "severity"]
+    long = counts.unpivot(index="severity", on=statuses, variable_name="status",
+                          value_name="count_flags")
+    return alt.Chart(long).mark_bar().encode(
+        y=alt.Y("severity:N", sort=list(SEVERITY_COLOURS), title=None),
+        x=alt.X("count_flags:Q", title="flags"),
+        color=alt.Color("status:N", scale=_colour_scale(STATUS_COLOURS, statuses),
+                        title="review status"),
+        tooltip=["severity", "status", "count_flags"],
+    ).properties(height=alt.Step(ROW_STEP))
+
+
+def factor_profile_chart(profile: pl.DataFrame, factor_names: Mapping[str, str],
+                         score_range: tuple[int, int]) -> alt.Chart:
+    """Return the position's factor scores as a line beside its peers' medians.
+
+    ``profile`` has factor, series, score, peers (queries.factor_profile); ``factor_names``
+    gives each factor column its display name, in factor order.
+    """
+    named = profile.with_columns(
+        pl.col("factor").replace_strict(factor_names, default=pl.col("factor"))
+        .alias("factor_name"))
+    order = [factor_names.get(factor, factor) for factor in factor_names]
+    return alt.Chart(named).mark_line(point=True).encode(
+        x=alt.X("factor_name:N", sort=order, title=None,
+                axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
+        y=alt.Y("score:Q", scale=alt.Scale(domain=list(score_range)), title="score"),
+        color=alt.Color("series:N", scale=_colour_scale(SERIES_COLOURS,
+                                                        named["series"].to_list()),
+                        title=None),
+        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(
+            domain=list(SERIES_DASHES), range=list(SERIES_DASHES.values())), legend=None),
+        tooltip=["factor_name", "series", "score", "peers"],
+    ).properties(height=CHART_HEIGHT)
+
+
+def band_mix_chart(mix: pl.DataFrame, tier_order: Sequence[str],
+                   stream_labels: Mapping[str, str]) -> alt.Chart:
+    """Return one 100% stacked bar per stream (and all streams): each band's share."""
+    labelled = mix.with_columns(
+        pl.col("stream_code").replace_strict({**stream_labels, ALL_STREAMS: "All streams"},
+                                             default=pl.col("stream_code")).alias("stream"))
+    streams = _ordered(labelled["stream"].to_list(), ["All streams"])
+    return alt.Chart(labelled).mark_bar().encode(
+        y=alt.Y("stream:N", sort=streams, title=None, axis=alt.Axis(labelLimit=240)),
+        x=alt.X("share:Q", stack="normalize", axis=alt.Axis(format="%"),
+                title="share of the stream's executives"),
+        color=_tier_colour("tier", tier_order),
+        order=alt.Order("tier_rank:Q"),
+        tooltip=["stream", "tier", "count_positions", alt.Tooltip("share:Q", format=".0%")],
+    ).transform_calculate(
+        tier_rank=f"indexof({list(tier_order)!r}, datum.tier)",
+    ).properties(height=alt.Step(ROW_STEP))
+
+
+def stream_vs_service_chart(mix: pl.DataFrame, stream_code: str, stream_label: str,
+                            tier_order: Sequence[str]) -> alt.Chart:
+    """Return grouped bars: each band's share in one stream beside its share in all streams."""
+    chosen = mix.filter(pl.col("stream_code").is_in([stream_code, ALL_STREAMS])).with_columns(
+        pl.when(pl.col("stream_code") == ALL_STREAMS).then(pl.lit("All streams"))
+        .otherwise(pl.lit(stream_label)).alias("series"))
+    return alt.Chart(chosen).mark_bar().encode(
+        x=alt.X("tier:N", sort=list(tier_order), title="band", axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("series:N", sort=[stream_label, "All streams"]),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of executives"),
+        color=alt.Color("series:N", sort=[stream_label, "All streams"], title=None),
+        tooltip=["series", "tier", "count_positions", alt.Tooltip("share:Q", format=".0%")],
+    ).properties(height=CHART_HEIGHT)
+
+
+def points_box_chart(summary: pl.DataFrame, ranges: pl.DataFrame, tier_order: Sequence[str],
+                     points_range: tuple[int, int]) -> alt.FacetChart:
+    """Return a box per group and band of factor points, over the band's points range.
+
+    ``summary`` is queries.points_distribution (suppressed groups have null statistics and
+    are left out); ``ranges`` is queries.band_ranges. One row of boxes per band.
+    """
+    shown = summary.drop_nulls("median_points").join(
+        ranges.select("tier", "min_points", "max_points").rename(
+            {"min_points": "band_min", "max_points": "band_max"}), on="tier", how="left")
+    base = alt.Chart().encode(y=alt.Y("group:N", title=None))
+    band = base.mark_bar(color="#e5f5e0", opacity=0.8, height=18).encode(
+        x=alt.X("band_min:Q", title="factor points",
+                scale=alt.Scale(domain=list(points_range), nice=False)),
+        x2="band_max:Q", tooltip=["tier", "band_min", "band_max"])
+    whisker = base.mark_rule(color="#636363").encode(x="min_points:Q", x2="max_points:Q")
+    box = base.mark_bar(color="#6baed6", height=12).encode(
+        x="q1_points:Q", x2="q3_points:Q",
+        tooltip=["group", "tier", "count_positions", "min_points", "q1_points",
+                 "median_points", "q3_points", "max_points"])
+    median = base.mark_tick(color="#08306b", thickness=2, size=14).encode(x="median_points:Q")
+    tiers = [tier for tier in tier_order if tier in shown["tier"].to_list()]
+    return alt.layer(band, whisker, box, median, data=shown).properties(
+        width=560, height=alt.Step(ROW_STEP)).facet(
+        row=alt.Row("tier:N", sort=tiers, title=None, header=alt.Header(labelAngle=0)),
+    ).resolve_scale(y="independent")
+
+
+def per_thousand_chart(ratios: pl.DataFrame) -> alt.Chart:
+    """Return a bar per agency of executives per 1,000 FTE (suppressed ones left out)."""
+    shown = ratios.drop_nulls("executives_per_1000_fte")
+    return alt.Chart(shown).mark_bar(color="#2c7fb8").encode(
+        y=alt.Y("agency_code:N", sort="-x", title=None),
+        x=alt.X("executives_per_1000_fte:Q", title="executives per 1,000 FTE"),
+        tooltip=["jurisdiction", "agency_code", "total_fte", "count_executives",
+                 "executives_per_1000_fte"],
+    ).properties(height=alt.Step(ROW_STEP))
+
+
+def span_of_control_chart(spans: pl.DataFrame, categories: Sequence[str]) -> alt.Chart:
+    """Return a stacked bar per agency: managers in each span-of-control category."""
+    shown = spans.drop_nulls("count_managers").filter(pl.col("count_managers") > 0)
+    return alt.Chart(shown).mark_bar().encode(
+        y=alt.Y("agency_code:N", title=None),
+        x=alt.X("count_managers:Q", title="managers"),
+        color=alt.Color("span_category:N", sort=list(categories), title="direct reports",
+                        scale=alt.Scale(domain=list(categories), scheme="blues")),
+        order=alt.Order("category_rank:Q"),
+        tooltip=["agency_code", "span_category", "count_managers"],
+    ).transform_calculate(
+        category_rank=f"indexof({list(categories)!r}, datum.span_category)",
+    ).properties(height=alt.Step(ROW_STEP))
+
+
+def band_pyramid_chart(pyramid: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
+    """Return a centred bar per band (senior at the top), split by occupancy."""
+    occupancies = pyramid["occupancy"].to_list()
+    return alt.Chart(pyramid).mark_bar().encode(
+        y=alt.Y("tier:N", sort=list(tier_order), title=None),
+        x=alt.X("count_positions:Q", stack="center", title="positions", axis=None),
+        color=alt.Color("occupancy:N", scale=_colour_scale(OCCUPANCY_COLOURS, occupancies)),
+        tooltip=["tier", "occupancy", "count_positions"],
+    ).properties(height=alt.Step(ROW_STEP + 10))
+
+
+def tier_trend_chart(trend: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
+    """Return a line per band of executive positions across snapshots (one point each)."""
+    dated = trend.with_columns(pl.col("snapshot_date").cast(pl.String).alias("snapshot"))
+    return alt.Chart(dated).mark_line(point=True).encode(
+        x=alt.X("snapshot:O", title="snapshot", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count_positions:Q", title="executive positions"),
+        color=_tier_colour("tier", tier_order),
+        tooltip=["snapshot", "tier", "count_positions"],
+    ).properties(height=CHART_HEIGHT)
+
+
+def maturity_heatmap(matrix: pl.DataFrame, elements: Sequence[str],
+                     level_range: tuple[int, int]) -> alt.LayerChart:
+    """Return an agency by element grid coloured by maturity level, with the level written in."""
+    base = alt.Chart(matrix).encode(
+        x=alt.X("element:N", sort=list(elements), title=None,
+                axis=alt.Axis(labelAngle=0, labelLimit=200)),
+        y=alt.Y("agency_code:N", title=None),
+    )
+    cells = base.mark_rect().encode(
+        color=alt.Color("maturity_level:Q", title="maturity",
+                        scale=alt.Scale(domain=list(level_range), scheme="greens")),
+        tooltip=["jurisdiction", "agency_code", "element", "maturity_level"],
+    )
+    middle = (level_range[0] + level_range[1]) / 2
+    labels = base.mark_text(fontSize=14).encode(
+        text="maturity_level:Q",
+        color=alt.condition(alt.datum.maturity_level > middle, alt.value("white"),
+                            alt.value("black")))
+    return (cells + labels).properties(height=alt.Step(ROW_STEP + 6))
+
+
+def rating_distribution_chart(ratings: pl.DataFrame, scale: Sequence[str],
+                              dimension_labels: Mapping[str, str]) -> alt.Chart:
+    """Return grouped bars of SES ratings per rating, one colour per dimension."""
+    labelled = ratings.drop_nulls("count_ratings").with_columns(
+        pl.col("dimension").replace_strict(dimension_labels, default=pl.col("dimension")))
+    order = list(dimension_labels.values())
+    return alt.Chart(labelled).mark_bar().encode(
+        x=alt.X("rating:N", sort=list(scale), title=None, axis=alt.Axis(labelAngle=0)),
+        xOffset=alt.XOffset("dimension:N", sort=order),
+        y=alt.Y("count_ratings:Q", title="SES rated"),
+        color=alt.Color("dimension:N", sort=order, title=None),
+        tooltip=["dimension", "rating", "count_ratings"],
+    ).properties(height=CHART_HEIGHT)
+
+
+def quarantine_chart(reasons: pl.DataFrame) -> alt.Chart:
+    """Return a bar per extract kind and column of quarantined rows."""
+    return alt.Chart(reasons).mark_bar().encode(
+        y=alt.Y("column:N", sort="-x", title=None),
+        x=alt.X("sum(count_rows):Q", title="rows quarantined"),
+        color=alt.Color("extract_kind:N", title="extract"),
+        tooltip=["extract_kind", "column", alt.Tooltip("sum(count_rows):Q", title="rows")],
+    ).properties(height=alt.Step(ROW_STEP))
+
+
+def _mermaid_escaped(column: pl.Expr) -> pl.Expr:
+    """Return a text expression made safe inside a quoted Mermaid label."""
+    for character, entity in (("&", "&amp;"), ('"', "#quot;"), ("<", "&lt;"), (">", "&gt;")):
+        column = column.str.replace_all(character, entity, literal=True)
+    return column
+
+
+def reporting_tree_mermaid(tree: pl.DataFrame) -> str:
+    """Return a Mermaid flowchart of executive positions, each under the one it reports to.
+
+    ``tree`` is queries.executive_tree; vacant positions are drawn dashed, acting ones
+    outlined in orange.
+    """
+    nodes = tree.with_row_index("index").with_columns(pl.format("n{}", "index").alias("node"))
+    labels = nodes.select(pl.format(
+        '    {}["{} · {}<br/>{}"]', "node",
+        _mermaid_escaped(pl.col("position_id")),
+        _mermaid_escaped(pl.col("classification_code").fill_null("?")),
+        _mermaid_escaped(pl.col("position_title").fill_null(""))).alias("line"))
+    classes = nodes.filter(pl.col("occupancy").is_in(["vacant", "acting"])).select(
+        pl.format("    class {} {}", "node", "occupancy").alias("line"))
+    managers = nodes.select(pl.col("position_id").alias("manager_position_id"),
+                            pl.col("node").alias("manager_node"))
+    edges = nodes.join(managers, on="manager_position_id", how="inner").select(
+        pl.format("    {} --> {}", "manager_node", "node").alias("line"))
+    lines = pl.concat([labels, classes, edges])["line"].to_list()
+    return "\n".join(["flowchart LR", *lines,
+                      "    classDef vacant stroke-dasharray: 5 5,stroke:#d7191c",
+                      "    classDef acting stroke:#fdae61,stroke-width:3px"])

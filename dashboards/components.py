@@ -1,0 +1,108 @@
+"""Components: the small Streamlit pieces every page shares (empty states, tables, downloads).
+
+Each takes what it shows as arguments; none reads the warehouse.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from functools import partial
+
+import polars as pl
+import streamlit as st
+
+from dashboards.filters import LABELS, Filters
+from pipeline.privacy import (
+    SMALL_COUNT_THRESHOLD,
+    SUPPRESSED_FLAG,
+    escape_formula_cells,
+    suppress_small_counts,
+)
+
+SUPPRESSED_MARK = "-"
+TABLE_ORIGINS = {
+    "position_scores": "the score stage of `workvalue run`",
+    "factor_evidence": "the score stage of `workvalue run`",
+    "int_points_bands": "the score stage of `workvalue run`",
+    "flags": "the checks stage of `workvalue run`",
+    "flag_reviews": "the exceptions register (reviews recorded on the Outliers page)",
+}
+
+
+def not_available(table: str, what: str) -> None:
+    """Say that a part of the page needs a table the warehouse does not have yet."""
+    origin = TABLE_ORIGINS.get(table, "`workvalue run`")
+    st.info(f"{what} is not available yet: the warehouse has no `{table}` table. "
+            f"It is written by {origin}; run `workvalue run --input DIR --warehouse FILE` "
+            "with a version of the pipeline that has that stage.", icon=":material/info:")
+
+
+def no_rows(what: str) -> None:
+    """Say that the filters leave nothing to show, and what to do about it."""
+    st.info(f"No {what} match the filters. Set a sidebar filter back to \"All\", or choose "
+            "another snapshot.", icon=":material/filter_alt_off:")
+
+
+def ignored_filters(filters: Filters, ignored: Sequence[str], why: str) -> None:
+    """Caption the filters this part of a page does not apply, if any of them is set."""
+    set_but_ignored = [LABELS[name].lower() for name in ignored
+                       if getattr(filters, name) is not None]
+    if set_but_ignored:
+        st.caption(f"The {' and '.join(set_but_ignored)} filter is not applied here: {why}.")
+
+
+def suppressed(frame: pl.DataFrame, count_columns: Sequence[str],
+               derived_columns: Sequence[str] = ()) -> pl.DataFrame:
+    """Return the frame with counts under five blanked (see pipeline.privacy)."""
+    return suppress_small_counts(frame, count_columns, SMALL_COUNT_THRESHOLD,
+                                 derived_columns=derived_columns)
+
+
+def suppressed_table(frame: pl.DataFrame, **column_config: object) -> None:
+    """Show a suppressed frame (blanked cells shown as "-"), with a note when any was."""
+    shown = frame.drop(SUPPRESSED_FLAG) if SUPPRESSED_FLAG in frame.columns else frame
+    st.dataframe(shown, hide_index=True, column_config=column_config or None,
+                 placeholder=SUPPRESSED_MARK)
+    if SUPPRESSED_FLAG in frame.columns and frame[SUPPRESSED_FLAG].any():
+        st.caption(f'Cells shown as "{SUPPRESSED_MARK}" hold fewer than {SMALL_COUNT_THRESHOLD}: '
+                   "suppressed so that no one can be singled out (values derived from them "
+                   "are hidden too).")
+
+
+def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
+    """Return the frame as an XLSX workbook, formulas escaped."""
+    buffer = io.BytesIO()
+    escape_formula_cells(frame).write_excel(buffer, worksheet=sheet[:31], autofit=True)
+    return buffer.getvalue()
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """Return the frame as UTF-8 CSV, formulas escaped."""
+    return escape_formula_cells(frame).write_csv().encode("utf-8")
+
+
+def download_buttons(frame: pl.DataFrame, stem: str) -> None:
+    """Offer the frame as CSV and XLSX downloads (formulas escaped, built on click)."""
+    left, right, _ = st.columns([1, 1, 4])
+    with left:
+        st.download_button("Download CSV", partial(csv_bytes, frame), file_name=f"{stem}.csv",
+                           mime="text/csv", key=f"download_csv_{stem}", on_click="ignore",
+                           icon=":material/download:")
+    with right:
+        st.download_button(
+            "Download XLSX", partial(excel_bytes, frame, stem), file_name=f"{stem}.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key=f"download_xlsx_{stem}", on_click="ignore", icon=":material/download:")
+
+
+def scope_caption(filters: Filters, agency_label: str | None = None) -> None:
+    """Caption the page with the snapshot and the selection it shows."""
+    parts = [f"snapshot {filters.snapshot_date}"]
+    parts.append(filters.jurisdiction or "every jurisdiction")
+    parts.append(agency_label or filters.agency_code or "every agency")
+    if filters.stream_code:
+        parts.append(f"stream {filters.stream_code}")
+    if filters.tier:
+        parts.append(f"band {filters.tier}")
+    st.caption(" · ".join(parts))

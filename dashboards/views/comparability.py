@@ -1,0 +1,120 @@
+"""Cross-agency comparability: points per band by agency, drift, ratios, spans, jurisdictions."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from dashboards import charts, components, queries
+from dashboards.context import PageContext, current
+from pipeline import frameworks
+
+POINT_STATISTICS = ["min_points", "q1_points", "median_points", "q3_points", "max_points"]
+BOX_LEGEND = ("Box: the middle half of the group's positions; line: lowest to highest; dark "
+              "tick: median; green: the band's points range. Groups of fewer than 5 positions "
+              "are not drawn.")
+
+
+def points_range() -> tuple[int, int]:
+    """Return the lowest and highest total the eight factors can sum to (8 to 56)."""
+    tool = frameworks.work_value_tool()
+    return len(tool.factors) * tool.scale_minimum, len(tool.factors) * tool.scale_maximum
+
+
+def points_by(context: PageContext, group_by: str) -> None:
+    """Show the points distribution per band, by agency or by jurisdiction."""
+    summary = context.reader.query(queries.points_distribution, context.filters, group_by)
+    if summary.is_empty():
+        components.no_rows("scored executive positions")
+        return
+    shown = components.suppressed(summary, ["count_positions"], POINT_STATISTICS)
+    ranges = context.reader.query(queries.band_ranges)
+    if shown["median_points"].is_null().all():
+        st.caption("Every group has fewer than 5 scored positions: nothing to draw.")
+    else:
+        st.altair_chart(charts.points_box_chart(shown, ranges, context.options.tiers,
+                                                points_range()))
+        st.caption(BOX_LEGEND)
+    with st.expander("Table"):
+        components.suppressed_table(shown)
+
+
+def drift_flags(context: PageContext) -> None:
+    """Show the agency_band_drift flags of the selection."""
+    if not context.has("flags"):
+        components.not_available("flags", "Agency drift flags")
+        return
+    drift = context.reader.query(queries.flag_list, context.filters, (), ("agency_band_drift",))
+    if drift.is_empty():
+        st.success("No agency band drift flagged for this selection.",
+                   icon=":material/check_circle:")
+        return
+    st.dataframe(drift.select("severity", "jurisdiction", "agency_code", "classification",
+                              "message", "status"), hide_index=True)
+
+
+def executive_ratio(structure: pl.DataFrame) -> None:
+    """Show executives per 1,000 FTE by agency (agency_structure mart)."""
+    shown = components.suppressed(structure.select(
+        "jurisdiction", "agency_code", "total_fte", "count_executives",
+        "executives_per_1000_fte"), ["count_executives"], ["executives_per_1000_fte"])
+    if not shown["executives_per_1000_fte"].is_null().all():
+        st.altair_chart(charts.per_thousand_chart(shown))
+    components.suppressed_table(shown)
+
+
+def span_of_control(context: PageContext) -> None:
+    """Show managers by number of direct reports, per agency (agency_structure mart)."""
+    spans = context.reader.query(queries.span_of_control, context.filters)
+    shown = components.suppressed(spans, ["count_managers"])
+    if not shown["count_managers"].is_null().all():
+        st.altair_chart(charts.span_of_control_chart(
+            shown, list(queries.SPAN_CATEGORIES.values())))
+    components.suppressed_table(shown)
+
+
+def workforce_shape(context: PageContext) -> None:
+    """Show executive ratios and spans of control side by side."""
+    if not context.has("agency_structure"):
+        components.not_available("agency_structure", "Executive ratios and spans of control")
+        return
+    structure = context.reader.query(queries.agency_structure, context.filters)
+    if structure.is_empty():
+        components.no_rows("agencies")
+        return
+    components.ignored_filters(context.filters, ("stream_code", "tier"),
+                               "ratios and spans describe the whole workforce")
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Executives per 1,000 FTE")
+        executive_ratio(structure)
+    with right:
+        st.subheader("Span of control")
+        st.caption("Managers (positions with direct reports, assistants left out) by how "
+                   "many positions report to them directly.")
+        span_of_control(context)
+
+
+def render(context: PageContext) -> None:
+    """Draw the Cross-agency comparability page."""
+    st.title("Cross-agency comparability")
+    components.scope_caption(context.filters)
+    st.subheader("Factor points per band, by agency")
+    if context.has("position_scores", "int_points_bands"):
+        points_by(context, "agency")
+    else:
+        components.not_available("position_scores", "The points distribution")
+    st.subheader("Agency band drift")
+    drift_flags(context)
+    workforce_shape(context)
+    st.subheader("Across jurisdictions, through the crosswalk tier")
+    st.warning("Jurisdictions are compared through the project's crosswalk "
+               "(data/crosswalk.toml), which is an assumption, not a published equivalence.",
+               icon=":material/warning:")
+    with st.expander("The crosswalk's stated assumption"):
+        st.code(queries.crosswalk_assumption(), language=None)
+    if context.has("position_scores", "int_points_bands"):
+        points_by(context, "jurisdiction")
+
+
+render(current())

@@ -1,0 +1,71 @@
+"""Performance framework: maturity by agency and element, and SES rating distributions."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboards import charts, components, queries
+from dashboards.context import PageContext, current
+from pipeline import frameworks
+
+DIMENSION_LABELS = {"outcomes_rating": "Outcomes", "behaviours_rating": "Behaviours",
+                    "overall_rating": "Overall"}
+NOT_APPLIED = ("snapshot_date", "stream_code", "tier")
+NOT_APPLIED_WHY = "assessments and ratings are by year or cycle and agency"
+
+
+def maturity(context: PageContext) -> None:
+    """Show the maturity heatmap of a chosen year."""
+    st.subheader("Maturity by agency and element")
+    years = context.reader.query(queries.maturity_years)
+    if not years:
+        st.info("No maturity assessments loaded: load a `maturity*` extract with "
+                "`workvalue run`.", icon=":material/info:")
+        return
+    year = st.selectbox("Assessment year", years, key="performance_year")
+    matrix = context.reader.query(queries.maturity_matrix, context.filters, year)
+    if matrix.is_empty():
+        components.no_rows("maturity assessments")
+        return
+    levels = frameworks.load_framework(frameworks.PLF_FRAMEWORK_ID).maturity_levels
+    st.altair_chart(charts.maturity_heatmap(
+        matrix, frameworks.maturity_elements(),
+        (min(level.level for level in levels), max(level.level for level in levels))))
+    st.caption(" · ".join(f"{level.level} {level.name}" for level in levels))
+
+
+def ratings(context: PageContext) -> None:
+    """Show the rating distribution of a chosen cycle, small counts suppressed."""
+    st.subheader("SES performance ratings")
+    cycles = context.reader.query(queries.rating_cycles)
+    if not cycles:
+        st.info("No performance ratings loaded: load a `performance*` extract with "
+                "`workvalue run`.", icon=":material/info:")
+        return
+    cycle = st.selectbox("Performance cycle", cycles, key="performance_cycle")
+    distribution = components.suppressed(
+        context.reader.query(queries.rating_distribution, context.filters, cycle),
+        ["count_ratings"])
+    if distribution["count_ratings"].fill_null(0).sum() == 0 and not distribution[
+            "is_suppressed"].any():
+        components.no_rows("ratings")
+        return
+    st.altair_chart(charts.rating_distribution_chart(
+        distribution, frameworks.rating_scale(), DIMENSION_LABELS))
+    components.suppressed_table(distribution)
+    st.markdown("**Overall rating by agency**")
+    by_agency = context.reader.query(queries.overall_rating_by_agency, context.filters, cycle)
+    components.suppressed_table(components.suppressed(by_agency, ["count_ratings"]))
+
+
+def render(context: PageContext) -> None:
+    """Draw the Performance framework page."""
+    st.title("Performance framework")
+    st.caption("APS SES Performance Leadership Framework: agencies' maturity, and the "
+               "ratings given to SES employees (counts under 5 suppressed).")
+    components.ignored_filters(context.filters, NOT_APPLIED, NOT_APPLIED_WHY)
+    maturity(context)
+    ratings(context)
+
+
+render(current())

@@ -1,0 +1,36 @@
+"""The dashboard tests' warehouse: the hand-written extracts run through the real pipeline.
+
+extracts/ holds two snapshots (2024-06-30, 2025-06-30) of three agencies (APS DEPA and DEPB,
+VPS VDOG), their determinations, performance ratings and maturity assessments, with one row of
+each kind the pipeline quarantines and one unmapped classification spelling. findings.sql then
+fixes the flags and reviews, so the tests assert numbers worked out by hand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import duckdb
+
+from pipeline.run import run_pipeline
+
+HERE = Path(__file__).resolve().parent
+EXTRACTS = HERE / "extracts"
+FINDINGS = HERE / "findings.sql"
+RUN_DATE = dt.date(2025, 8, 1)
+
+
+def build_warehouse(path: Path) -> Path:
+    """Return the path of a fresh fixture warehouse written at path."""
+    run_pipeline(EXTRACTS, path, today=RUN_DATE)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(FINDINGS.read_text(encoding="utf-8"))
+    return path
+
+
+def copy_warehouse(source: Path, target: Path) -> Path:
+    """Return the path of a copy of a warehouse (for a test that writes to it)."""
+    shutil.copy(source, target)
+    return target

@@ -1,0 +1,367 @@
+"""The dashboard app under Streamlit's AppTest: every page, its filters, empty states, review."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from dashboard.build import build_warehouse, copy_warehouse
+from streamlit.testing.v1 import AppTest
+
+from dashboards import filters as dashboard_filters
+from dashboards.context import DEFAULT_WAREHOUSE, WAREHOUSE_ENV, file_version, warehouse_path
+from dashboards.filters import Agency, FilterOptions, Filters
+from pipeline import warehouse as pipeline_warehouse
+
+APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
+TIMEOUT = 60
+PAGES = {
+    "views/overview.py": "Overview",
+    "views/outliers.py": "Outliers",
+    "views/bands.py": "Band distribution by stream",
+    "views/comparability.py": "Cross-agency comparability",
+    "views/structure.py": "SES structure",
+    "views/performance.py": "Performance framework",
+    "views/data_quality.py": "Data quality",
+}
+OPTIONS = FilterOptions(
+    snapshots=("2025-06-30", "2024-06-30"), jurisdictions=("APS", "VPS"),
+    agencies=(Agency("APS", "DEPA", "Department of Alpha"),
+              Agency("APS", "DEPB", "Bureau of Beta"),
+              Agency("VPS", "VDOG", "Department of Gamma")),
+    streams=("delivery", "policy", "unknown"), tiers=("HEAD", "SES3", "SES2", "SES1"))
+
+Launcher = Callable[..., AppTest]
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the fixture warehouse, built once for the module."""
+    return build_warehouse(tmp_path_factory.mktemp("dashboard_app") / "fixture.duckdb")
+
+
+@pytest.fixture
+def launch(monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> Launcher:
+    """Return a starter of the app on a warehouse (the fixture's by default), already run."""
+    def start(path: Path = warehouse, page: str | None = None,
+              params: dict[str, str] | None = None) -> AppTest:
+        monkeypatch.setattr("sys.argv", ["app.py", "--warehouse", str(path)])
+        app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+        app.query_params = dict(params or {})
+        app.run()
+        if page:
+            app.switch_page(page).run()
+        assert not app.exception, [element.value for element in app.exception]
+        return app
+    return start
+
+
+def walk(node: Any) -> Iterator[Any]:
+    """Return every element under a node of the app's element tree."""
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def metrics(app: AppTest) -> dict[str, str]:
+    """Return the app's metrics, label to value."""
+    return {metric.label: metric.value for metric in app.metric}
+
+
+def chart_specs(app: AppTest) -> list[dict[str, Any]]:
+    """Return the Vega-Lite specs of the page's Altair charts."""
+    return [json.loads(node.proto.spec) for node in walk(app.main)
+            if type(node).__name__ == "UnknownElement" and node.type == "vega_lite_chart"]
+
+
+def frame_with(app: AppTest, column: str) -> Any:
+    """Return the first table on the page that has a column."""
+    return next(frame.value for frame in app.dataframe if column in frame.value.columns)
+
+
+def texts(elements: Any) -> str:
+    """Return the values of a list of text elements, joined."""
+    return "\n".join(str(element.value) for element in elements)
+
+
+# ---- every page ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_without_an_error(launch: Launcher, page: str) -> None:
+    app = launch(page=page)
+    assert [title.value for title in app.title] == [PAGES[page]]
+    assert not app.error
+    assert app.query_params["snapshot"] == "2025-06-30"
+
+
+NARROW = {"snapshot": "2024-06-30", "jurisdiction": "APS", "agency": "DEPB",
+          "stream": "delivery", "band": "SES1"}
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_under_narrow_filters(launch: Launcher, page: str) -> None:
+    app = launch(page=page, params=NARROW)
+    assert [title.value for title in app.title] == [PAGES[page]]
+    assert not app.error
+    assert app.query_params == NARROW
+
+
+def test_overview_counts_flags_and_changes(launch: Launcher) -> None:
+    app = launch()
+    shown = metrics(app)
+    assert (shown["Positions"], shown["Executive positions"], shown["Agencies"],
+            shown["Executive vacancies"], shown["Unmapped classifications"]) == (
+        "36", "22", "3", "2", "1")
+    assert (shown["Open · high"], shown["Open · medium"], shown["Open · low"]) == (
+        "2", "3", "0")
+    assert (shown["Added"], shown["Removed"], shown["Reclassified"]) == ("2", "1", "1")
+    assert (shown["Files loaded"], shown["Rows quarantined"]) == ("5", "2")
+    changes = app.dataframe[0].value
+    assert sorted(changes["position_id"]) == ["B023", "G031", "P031", "P034", "P035"]
+    assert len(chart_specs(app)) == 1
+
+
+def test_outliers_lists_flags_and_offers_downloads(launch: Launcher) -> None:
+    app = launch(page="views/outliers.py")
+    flags = app.dataframe[0].value
+    assert list(flags["rule_id"]) == [
+        "band_points_mismatch", "hierarchy_inversion", "agency_band_drift",
+        "determination_mismatch", "missing_determination", "resource_evidence_mismatch"]
+    assert list(flags["status"]).count("justified") == 1
+    assert [button.label for button in app.download_button] == ["Download CSV",
+                                                                "Download XLSX"]
+    app.multiselect(key="outliers_severity").select("high").run()
+    assert len(app.dataframe[0].value) == 2
+
+
+def test_outliers_drill_down_from_the_url(launch: Launcher) -> None:
+    app = launch(page="views/outliers.py", params={"flag": "f-p035-points"})
+    shown = metrics(app)
+    assert (shown["Held band"], shown["Factor points"], shown["Held band's range"],
+            shown["Points indicate"]) == ("SES2", "30", "36 to 47", "SES1")
+    assert app.json[0].value == json.dumps({"total_points": 30, "held_tier": "SES2",
+                                            "indicated_tier": "SES1", "band_range": [36, 47]})
+    chain, history = app.dataframe[1].value, app.dataframe[2].value
+    assert list(chain["position_id"]) == ["P001", "P010", "P020", "P030", "P035"]
+    assert list(history["determination_id"]) == ["D-A035"]
+    profile = chart_specs(app)[0]
+    assert profile["mark"] == {"type": "line", "point": True}
+    assert app.query_params["flag"] == "f-p035-points"
+
+
+def test_bands_page_suppresses_small_agency_counts(launch: Launcher) -> None:
+    app = launch(page="views/bands.py")
+    mix, by_agency = app.dataframe[0].value, app.dataframe[1].value
+    whole = mix[mix["stream_code"] == "all streams"]
+    assert dict(zip(whole["tier"], whole["count_positions"], strict=True)) == {
+        "HEAD": 3, "SES3": 2, "SES2": 7, "SES1": 10}
+    depa_ses1 = by_agency[(by_agency["agency_code"] == "DEPA") & (by_agency["tier"] == "SES1")]
+    depb_ses1 = by_agency[(by_agency["agency_code"] == "DEPB") & (by_agency["tier"] == "SES1")]
+    assert depa_ses1["count_positions"].tolist() == [5]
+    assert depb_ses1["count_positions"].isna().tolist() == [True]
+    assert depb_ses1["share"].isna().tolist() == [True]
+    assert "fewer than 5" in texts(app.caption)
+
+
+def test_comparability_shows_the_crosswalk_assumption(launch: Launcher) -> None:
+    app = launch(page="views/comparability.py")
+    assert "assumption, not a published equivalence" in texts(app.warning)
+    assert "THIS IS AN ASSUMPTION" in texts(app.code)
+    drift = frame_with(app, "message")
+    assert list(drift["agency_code"]) == ["DEPA"]
+    ratios = frame_with(app, "executives_per_1000_fte")
+    assert ratios["count_executives"].tolist()[0] == 10
+    assert ratios["executives_per_1000_fte"].tolist()[0] == 588.2
+
+
+def test_structure_asks_for_an_agency_then_draws_its_tree(launch: Launcher) -> None:
+    app = launch(page="views/structure.py")
+    assert "Choose an agency" in texts(app.info)
+    vacancies = app.dataframe[-1].value
+    assert list(vacancies["position_id"]) == ["P031", "G032", "P021"]
+    app = launch(page="views/structure.py", params={"jurisdiction": "APS", "agency": "DEPA"})
+    tree = texts(app.markdown)
+    assert "flowchart LR" in tree
+    assert 'P035 · SES2<br/>Chief Economist' in tree
+    assert "class n" in tree
+
+
+def test_performance_suppresses_small_rating_counts(launch: Launcher) -> None:
+    app = launch(page="views/performance.py")
+    assert app.selectbox(key="performance_year").value == "2025"
+    ratings = app.dataframe[0].value
+    overall = ratings[ratings["dimension"] == "overall_rating"]
+    # unsatisfactory 0, developing 1, effective 8, highly effective 3, outstanding 1
+    assert overall["count_ratings"].isna().tolist() == [False, True, False, True, True]
+    assert overall["count_ratings"].dropna().tolist() == [0, 8]
+    heatmap = chart_specs(app)[0]
+    assert [layer["mark"]["type"] for layer in heatmap["layer"]] == ["rect", "text"]
+    assert "snapshot filter is not applied" in texts(app.caption)
+
+
+def test_data_quality_lists_loads_quarantine_and_spellings(launch: Launcher) -> None:
+    app = launch(page="views/data_quality.py")
+    results, audit = app.dataframe[0].value, app.dataframe[1].value
+    assert results["rows_read"].sum() == 124
+    assert len(audit) == 5
+    unmapped = app.dataframe[-1].value
+    assert unmapped["spelling"].tolist() == ["Graduate Officer"]
+
+
+# ---- filters in the URL --------------------------------------------------------------------
+
+@pytest.mark.parametrize(("params", "positions", "executives"), [
+    ({"agency": "DEPA", "jurisdiction": "APS"}, "17", "10"),
+    ({"snapshot": "2024-06-30"}, "35", "21"),
+    ({"band": "SES2"}, "7", "7"),
+    ({"stream": "unknown"}, "17", "3"),
+    ({"agency": "NOPE", "snapshot": "1999-01-01", "band": "x' or 1=1"}, "36", "22"),
+])
+def test_filters_come_from_the_url(launch: Launcher, params: dict[str, str], positions: str,
+                                   executives: str) -> None:
+    shown = metrics(launch(params=params))
+    assert (shown["Positions"], shown["Executive positions"]) == (positions, executives)
+
+
+def test_a_sidebar_choice_goes_into_the_url_and_survives_a_page_change(
+        launch: Launcher) -> None:
+    app = launch(params={"jurisdiction": "APS", "agency": "DEPA"})
+    app.sidebar.selectbox(key="filter_jurisdiction").select("VPS").run()
+    assert metrics(app)["Positions"] == "11"
+    assert app.query_params == {"jurisdiction": "VPS", "snapshot": "2025-06-30"}
+    app.sidebar.selectbox(key="filter_tier").select("SES2").run()
+    app.switch_page("views/outliers.py").run()
+    assert app.query_params["band"] == "SES2"
+    assert list(app.dataframe[0].value["position_id"]) == ["G031"]
+
+
+def test_filters_from_params_validates_every_value() -> None:
+    chosen = dashboard_filters.filters_from_params(
+        {"snapshot": "2024-06-30", "jurisdiction": "VPS", "agency": "DEPA",
+         "stream": ["delivery", "policy"], "band": "SES9"}, OPTIONS)
+    assert chosen == Filters("2024-06-30", "VPS", None, "policy", None)
+    assert dashboard_filters.filters_from_params({}, OPTIONS) == Filters("2025-06-30")
+
+
+def test_params_round_trip_and_leave_other_parameters_alone() -> None:
+    chosen = Filters("2025-06-30", "APS", "DEPB", None, "SES1")
+    params = dashboard_filters.params_from_filters(chosen)
+    assert params == {"snapshot": "2025-06-30", "jurisdiction": "APS", "agency": "DEPB",
+                      "band": "SES1"}
+    assert dashboard_filters.filters_from_params(params, OPTIONS) == chosen
+    url = {"flag": "abc", "stream": "policy", "agency": "DEPA"}
+    dashboard_filters.sync_query_params(url, chosen)
+    assert url == {"flag": "abc", "agency": "DEPB", "snapshot": "2025-06-30",
+                   "jurisdiction": "APS", "band": "SES1"}
+
+
+# ---- the warehouse and empty states ----------------------------------------------------------
+
+def test_the_warehouse_comes_from_the_arguments_or_the_environment(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(WAREHOUSE_ENV, raising=False)
+    assert warehouse_path(["--warehouse", "w.duckdb"]) == Path("w.duckdb")
+    assert warehouse_path([]) == DEFAULT_WAREHOUSE
+    monkeypatch.setenv(WAREHOUSE_ENV, "from-env.duckdb")
+    assert warehouse_path(["--other", "x"]) == Path("from-env.duckdb")
+
+
+def test_no_warehouse_says_how_to_build_one(launch: Launcher, tmp_path: Path) -> None:
+    app = launch(path=tmp_path / "missing.duckdb")
+    assert [title.value for title in app.title] == ["No warehouse yet"]
+    assert "workvalue run --input build/sample" in texts(app.info)
+
+
+def test_a_warehouse_without_positions_says_what_to_load(launch: Launcher,
+                                                         tmp_path: Path) -> None:
+    empty = tmp_path / "empty.duckdb"
+    with pipeline_warehouse.connect(empty) as connection:
+        pipeline_warehouse.prepare(connection)
+    app = launch(path=empty)
+    assert [title.value for title in app.title] == ["No positions loaded"]
+    assert "workvalue run --input DIR" in texts(app.info)
+
+
+def test_a_filter_with_no_rows_says_so(launch: Launcher) -> None:
+    app = launch(params={"jurisdiction": "VPS", "stream": "regulatory"})
+    assert "No positions match the filters" in texts(app.info)
+    app = launch(page="views/outliers.py", params={"agency": "DEPB", "jurisdiction": "APS",
+                                                   "band": "HEAD"})
+    assert "No flags for this selection" in texts(app.success)
+
+
+def test_missing_scoring_tables_show_not_available_yet(launch: Launcher, warehouse: Path,
+                                                       tmp_path: Path) -> None:
+    unscored = copy_warehouse(warehouse, tmp_path / "unscored.duckdb")
+    with duckdb.connect(str(unscored)) as connection:
+        connection.execute("drop table position_scores")
+        connection.execute("drop table agency_structure")
+        connection.execute("drop table flags cascade")
+    for page in ("views/outliers.py", "views/comparability.py", "views/overview.py"):
+        app = launch(path=unscored, page=page)
+        assert "not available yet" in texts(app.info)
+
+
+def test_a_warehouse_being_written_says_so(launch: Launcher, warehouse: Path,
+                                           tmp_path: Path) -> None:
+    busy = copy_warehouse(warehouse, tmp_path / "busy.duckdb")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]);"
+         " print('open', flush=True); time.sleep(60)", str(busy)],
+        stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        app = launch(path=busy)
+        assert [title.value for title in app.title] == ["Warehouse busy"]
+        assert "Wait for the run to finish" in texts(app.info)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_file_version_changes_when_the_warehouse_is_written(warehouse: Path,
+                                                            tmp_path: Path) -> None:
+    copy = copy_warehouse(warehouse, tmp_path / "version.duckdb")
+    before = file_version(copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("create table touched as select 1 as one")
+    assert file_version(copy) != before
+
+
+# ---- the exceptions register ----------------------------------------------------------------
+
+def test_a_review_is_recorded_from_the_outliers_page(launch: Launcher, warehouse: Path,
+                                                     tmp_path: Path) -> None:
+    writable = copy_warehouse(warehouse, tmp_path / "review.duckdb")
+    app = launch(path=writable, page="views/outliers.py", params={"flag": "f-p035-points"})
+    app.radio[0].set_value("act")
+    app.text_area[0].input("Ask DEPA to re-evaluate the role.")
+    app.text_input[0].input("R07")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Recorded: this flag is act." in texts(app.success)
+    flags = app.dataframe[0].value
+    assert flags[flags["rule_id"] == "band_points_mismatch"]["status"].tolist() == ["act"]
+    with duckdb.connect(str(writable), read_only=True) as connection:
+        assert connection.execute(
+            "select decision, note, reviewer from flag_reviews where flag_key = ?",
+            ["f-p035-points"]).fetchall() == [("act", "Ask DEPA to re-evaluate the role.",
+                                               "R07")]
+    assert "R07" not in texts(app.markdown) + texts(app.caption)
+
+
+def test_a_review_without_a_note_is_refused(launch: Launcher, warehouse: Path,
+                                           tmp_path: Path) -> None:
+    writable = copy_warehouse(warehouse, tmp_path / "refused.duckdb")
+    app = launch(path=writable, page="views/outliers.py", params={"flag": "f-b022-missing"})
+    app.text_input[0].input("R07")
+    app.button[0].click().run()
+    assert "needs a note" in texts(app.error)
+    with duckdb.connect(str(writable), read_only=True) as connection:
+        assert connection.execute("select count(*) from flag_reviews").fetchone() == (1,)

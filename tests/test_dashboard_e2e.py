@@ -1,0 +1,186 @@
+"""The dashboard end to end: `workvalue dashboard` serving, every page opened in headless Chromium.
+
+Chromium comes from Debian (`make browser`); playwright drives it. One screenshot per page is
+saved under build/screenshots/. The warehouse is the fixture's (tests/dashboard) unless
+WORKVALUE_E2E_WAREHOUSE names another one (e.g. the sample's, for README screenshots).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from dashboard.build import build_warehouse
+from playwright.sync_api import Browser, Page, sync_playwright
+
+pytestmark = pytest.mark.e2e
+
+PROJECT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+SCREENSHOTS = PROJECT / "build" / "screenshots"
+WAREHOUSE_ENV = "WORKVALUE_E2E_WAREHOUSE"
+START_SECONDS = 60
+PAGE_TIMEOUT_MS = 60_000
+QUIET_MS = 800  # the app counts as settled once it has not been running this long
+VIEWPORT = {"width": 1400, "height": 1000}
+PAGES = {  # URL path -> page title
+    "": "Overview",
+    "outliers": "Outliers",
+    "bands": "Band distribution by stream",
+    "comparability": "Cross-agency comparability",
+    "structure": "SES structure",
+    "performance": "Performance framework",
+    "data-quality": "Data quality",
+}
+
+
+def free_port() -> int:
+    """Return a TCP port nobody listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until_healthy(url: str, process: subprocess.Popen[bytes]) -> None:
+    """Return once the server answers its health check; fail if it exits or takes too long."""
+    deadline = time.monotonic() + START_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the dashboard exited with code {process.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"the dashboard did not answer within {START_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Return the warehouse to serve: $WORKVALUE_E2E_WAREHOUSE, else the fixture's."""
+    named = os.environ.get(WAREHOUSE_ENV)
+    if named:
+        return Path(named).resolve()
+    return build_warehouse(tmp_path_factory.mktemp("dashboard_e2e") / "fixture.duckdb")
+
+
+@pytest.fixture(scope="module")
+def server(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Return the URL of `workvalue dashboard` serving the warehouse (stopped afterwards)."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("dashboard_log") / "server.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "pipeline.cli", "dashboard", "--warehouse", str(warehouse),
+         "--port", str(port)],
+        cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    url = f"http://localhost:{port}"
+    try:
+        wait_until_healthy(url, process)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)  # the CLI and the Streamlit server it started
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Return headless Debian Chromium driven by playwright."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser` (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                              args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """Return a fresh browser tab."""
+    tab = browser.new_page(viewport=VIEWPORT)
+    yield tab
+    tab.close()
+
+
+def settle(tab: Page, title: str) -> None:
+    """Return once the page shows its title and the app has stopped running."""
+    tab.get_by_role("heading", level=1, name=title).wait_for(timeout=PAGE_TIMEOUT_MS)
+    running = tab.get_by_test_id("stStatusWidgetRunningIcon")
+    quiet_since = time.monotonic()
+    deadline = quiet_since + PAGE_TIMEOUT_MS / 1000
+    while time.monotonic() < deadline:
+        if running.count():
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since >= QUIET_MS / 1000:
+            return
+        tab.wait_for_timeout(200)
+    pytest.fail(f"the {title} page was still running after {PAGE_TIMEOUT_MS} ms")
+
+
+def screenshot(tab: Page, name: str) -> Path:
+    """Return the path of a full-height screenshot of the page's main column."""
+    height = tab.evaluate(
+        "() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
+    tab.set_viewport_size({"width": VIEWPORT["width"], "height": min(height + 150, 8000)})
+    tab.wait_for_timeout(500)  # charts redraw at the new size
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    tab.screenshot(path=str(path), full_page=True)
+    tab.set_viewport_size(VIEWPORT)
+    return path
+
+
+def assert_no_error(tab: Page) -> None:
+    """Fail if the page shows an exception, an error box or a traceback."""
+    assert tab.get_by_test_id("stException").count() == 0
+    assert tab.get_by_test_id("stAlertContentError").count() == 0
+    body = tab.inner_text("body")
+    assert "Traceback" not in body
+    assert "Error" not in tab.title()
+
+
+@pytest.mark.parametrize("path", list(PAGES))
+def test_every_page_opens_without_an_error(server: str, page: Page, path: str) -> None:
+    page.goto(f"{server}/{path}")
+    settle(page, PAGES[path])
+    assert_no_error(page)
+    assert page.get_by_test_id("stSidebarNavLink").count() == len(PAGES)
+    assert "snapshot=" in page.url
+    shot = screenshot(page, path or "overview")
+    assert shot.stat().st_size > 10_000
+
+
+def test_overview_shows_the_warehouse_numbers(server: str, page: Page) -> None:
+    if os.environ.get(WAREHOUSE_ENV):
+        pytest.skip("the numbers are the fixture warehouse's")
+    page.goto(server)
+    settle(page, "Overview")
+    positions = page.get_by_test_id("stMetric").filter(has_text="Positions").first
+    assert positions.get_by_test_id("stMetricValue").inner_text() == "36"
+    assert page.get_by_test_id("stVegaLiteChart").count() >= 1
+
+
+def test_filters_in_the_url_survive_a_click_to_another_page(server: str, page: Page) -> None:
+    page.goto(f"{server}/?jurisdiction=APS&agency=DEPA")
+    settle(page, "Overview")
+    page.get_by_test_id("stSidebarNavLink").filter(has_text="Outliers").click()
+    settle(page, "Outliers")
+    assert_no_error(page)
+    if not os.environ.get(WAREHOUSE_ENV):
+        assert "agency=DEPA" in page.url
+        assert "jurisdiction=APS" in page.url
