@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable, Sequence
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -90,13 +89,14 @@ class WarehouseReader:
             self._connection = None
 
     def write(self, action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
-        """Return action(connection) run on a short-lived writable connection.
+        """Return action(connection) run on a writable copy that is then published atomically.
 
-        The run's read-only connection is closed first (DuckDB allows one configuration per
-        file in a process); the file's new modification time retires the cached results.
+        Goes through pipeline.warehouse.writing: the run lock (a review waits for no run and is
+        never lost to one), a working copy, and an atomic rename. The read-only connection is
+        closed first; the file's new modification time retires the cached results.
         """
         self.close()
-        with closing(pipeline_warehouse.connect(self.path)) as connection:
+        with pipeline_warehouse.writing(self.path) as connection:
             return action(connection)
 
 
