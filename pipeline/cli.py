@@ -99,16 +99,24 @@ def summary_lines(summary: RunSummary) -> list[str]:
 def run(
     input: Annotated[Path, typer.Option("--input", help="Folder of extract files.")],
     warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    snapshot_date: Annotated[str | None, typer.Option(
+        "--snapshot-date", help="As-at date (YYYY-MM-DD) for files that carry none.")] = None,
+    include_names: Annotated[bool, typer.Option(
+        "--include-names", help="Load personal names where a source has them.")] = False,
 ) -> None:
     """Load every extract under INPUT into the warehouse, then score, check and publish."""
+    from pipeline.read import ReadOptions
     from pipeline.run import run_pipeline
+
+    options = ReadOptions(snapshot_date=snapshot_date, include_names=include_names)
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                         console=console, disable=not console.is_terminal)
 
     def action() -> RunSummary:
         with progress:
-            return run_pipeline(input, warehouse, ProgressReporter(progress))
+            return run_pipeline(input, warehouse, ProgressReporter(progress),
+                                read_options=options)
 
     summary = _guarded(action)
     for line in summary_lines(summary):

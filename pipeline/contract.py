@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+ROW_NUMBER = "row_number"  # a row's position among its file's data rows, 1 = first after header
+
 
 class ExtractKind(StrEnum):
     """The four kinds of extract, named by their file name prefix."""
@@ -48,7 +50,7 @@ SPECS: dict[ExtractKind, ExtractSpec] = {
                   "position_title", "classification"),
         optional=("stream", "reports_to_position_id", "occupancy", "fte", "staff_managed",
                   "budget_managed", "locations", "planning_horizon_years",
-                  "position_description"),
+                  "position_description", "aggregate_fte"),
         key=("jurisdiction", "agency_code", "snapshot_date", "position_id"),
         table="positions",
     ),

@@ -19,7 +19,7 @@ import polars as pl
 from pipeline.contract import SPECS, ExtractKind
 from pipeline.read import ROW_NUMBER, RawExtract
 from pipeline.settings import sql_text
-from pipeline.validate import Validator
+from pipeline.validate import PROBLEM_SCHEMA, Validator
 from pipeline.warehouse import (
     raw_table,
     register_incoming,
@@ -55,23 +55,101 @@ class FileLoad:
     notes: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class StagedExtract:
+    """One extract ready to load: its rows as read (conformed) and as staged (typed)."""
+
+    raw: RawExtract
+    incoming: pl.DataFrame  # text rows with every contract column, extras as JSON
+    staged: pl.DataFrame  # the staging model's output, `problems` listing unreadable values
+
+
 def load_extract(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
                  validator: Validator, loaded_at: dt.datetime) -> FileLoad:
     """Return the outcome of loading one extract; the file's load is one transaction."""
-    done = _already_loaded(connection, raw)
-    if done is not None:
-        return done
+    return load_batch(connection, [raw], validator, loaded_at)[0]
+
+
+def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
+               validator: Validator, loaded_at: dt.datetime) -> list[FileLoad]:
+    """Return the outcomes of loading extracts of one kind, in order.
+
+    The files are validated together (Great Expectations costs most per call, not per row), then
+    each file is loaded in its own transaction.
+    """
+    outcomes: dict[int, FileLoad] = {}
+    to_stage: list[tuple[int, RawExtract]] = []
+    seen: dict[str, str] = {}
+    for index, raw in enumerate(raws):
+        done = _already_loaded(connection, raw) or _repeated_in_batch(raw, seen)
+        if done is not None:
+            outcomes[index] = done
+            continue
+        seen[raw.sha256] = raw.file.name
+        to_stage.append((index, raw))
+    pending = list(zip([index for index, _ in to_stage],
+                       stage_extracts(connection, [raw for _, raw in to_stage]), strict=True))
+    suite = _suite_problems(validator, [staged for _, staged in pending])
+    for index, staged in pending:
+        mine = suite.filter(pl.col("source_file") == staged.raw.file.name).drop("source_file")
+        outcomes[index] = _load_staged(connection, staged, mine, loaded_at)
+    return [outcomes[index] for index in range(len(raws))]
+
+
+def stage_extracts(connection: duckdb.DuckDBPyConnection,
+                   raws: list[RawExtract]) -> list[StagedExtract]:
+    """Return extracts of one kind conformed and run through their staging model, in one query."""
+    if not raws:
+        return []
+    incoming = pl.concat([conform(raw) for raw in raws], how="vertical_relaxed")
+    register_incoming(connection, incoming)
+    try:
+        _record_spellings(connection, raws[0].file.kind)
+        staged = connection.sql(staging_sql(raws[0].file.kind)).pl()
+    finally:
+        unregister_incoming(connection)
+    incoming_by_file = incoming.partition_by("source_file", as_dict=True)
+    staged_by_file = staged.partition_by("source_file", as_dict=True)
+    empty_staged = staged.clear()
+    return [StagedExtract(raw, incoming_by_file.get((raw.file.name,), incoming.clear()),
+                          staged_by_file.get((raw.file.name,), empty_staged))
+            for raw in raws]
+
+
+def _repeated_in_batch(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None:
+    """Return an unchanged outcome for a file whose content an earlier file of the batch had."""
+    if raw.sha256 not in seen:
+        return None
+    return FileLoad(raw.file.name, raw.file.kind, LoadStatus.UNCHANGED, raw.rows_read, 0, 0,
+                    (f"same content as {seen[raw.sha256]}, already loaded",))
+
+
+def _suite_problems(validator: Validator, batch: list[StagedExtract]) -> pl.DataFrame:
+    """Return the suite's problems for a batch's rows, keyed by source_file and row_number."""
+    if not batch:
+        return pl.DataFrame(schema=PROBLEM_SCHEMA)
+    rows = pl.concat([staged.staged.drop("problems") for staged in batch], how="vertical_relaxed")
+    repeats = exact_repeats(rows)
+    return validator.problems(batch[0].raw.file.kind,
+                              rows.join(repeats, on=["source_file", ROW_NUMBER], how="anti"))
+
+
+def _load_staged(connection: duckdb.DuckDBPyConnection, staged: StagedExtract,
+                 suite: pl.DataFrame, loaded_at: dt.datetime) -> FileLoad:
+    """Return the outcome of writing one staged extract, in one transaction."""
+    raw = staged.raw
     connection.begin()
     try:
         replaced = _supersede(connection, raw, loaded_at)
-        outcome = _load_rows(connection, raw, validator, loaded_at)
+        outcome = _load_rows(connection, staged, suite, loaded_at)
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     finally:
-        unregister_incoming(connection)
         connection.execute("drop table if exists staged")
+        for name in ("incoming_frame", "staged_frame"):
+            connection.unregister(name)
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
     return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
 
@@ -103,16 +181,16 @@ def _supersede(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
     return True
 
 
-def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
-               validator: Validator, loaded_at: dt.datetime) -> tuple[int, int, int]:
+def _load_rows(connection: duckdb.DuckDBPyConnection, staged: StagedExtract,
+               suite: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
     """Write raw, staged, quarantine and audit rows; return rows read, loaded, quarantined."""
+    raw, incoming = staged.raw, staged.incoming
     kind, spec = raw.file.kind, SPECS[raw.file.kind]
-    incoming = conform(raw)
-    register_incoming(connection, incoming)
+    connection.register("incoming_frame", incoming)
     connection.execute(f"insert into {raw_table(kind)} by name select * from incoming_frame")
-    _record_spellings(connection, kind)
-    connection.execute(f"create temp table staged as {staging_sql(kind)}")
-    problems = _problems(connection, raw, validator)
+    connection.register("staged_frame", staged.staged)
+    connection.execute("create temp table staged as select * from staged_frame")
+    problems = _problems(connection, raw, suite)
     connection.register("row_problems", problems)
     connection.execute(
         f"insert into {spec.table} select * exclude (problems) from staged"
@@ -156,19 +234,35 @@ def _record_spellings(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) 
 
 
 def _problems(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
-              validator: Validator) -> pl.DataFrame:
+              suite: pl.DataFrame) -> pl.DataFrame:
     """Return one row per problem row: row_number and every reason, "; "-separated."""
     kind = raw.file.kind
     parsing = connection.sql(
         f"select {ROW_NUMBER}, regexp_extract(problem, '^(\\w+):', 1) as column, problem as reason"
         " from (select row_number, unnest(problems) as problem from staged)").pl()
-    suite = validator.problems(kind, connection.sql("select * exclude (problems) from staged")
-                               .pl())
+    staged = connection.sql("select * exclude (problems) from staged").pl()
+    repeats = exact_repeats(staged).drop("source_file")
     suite = suite.join(parsing.select(ROW_NUMBER, "column"), on=[ROW_NUMBER, "column"],
                        how="anti")  # a value that could not be read is reported once
-    every = pl.concat([parsing, suite, _duplicates_of_loaded(connection, kind)])
+    every = pl.concat([parsing, repeats, suite, _duplicates_of_loaded(connection, kind)])
     return every.group_by(ROW_NUMBER).agg(
         pl.col("reason").unique(maintain_order=True).str.join("; ")).sort(ROW_NUMBER)
+
+
+def exact_repeats(staged: pl.DataFrame) -> pl.DataFrame:
+    """Return the rows that repeat an earlier row of the file value for value (the first stays).
+
+    A row repeated whole (an export that wrote it twice) is loaded once; rows that share a key
+    but differ are left to the suite's uniqueness rule, which quarantines every copy.
+    """
+    content = [column for column in staged.columns if column not in (ROW_NUMBER, "source_file")]
+    first = pl.col(ROW_NUMBER).min().over(["source_file", *content]).alias("first_row")
+    return staged.with_columns(first).filter(pl.col(ROW_NUMBER) != pl.col("first_row")).select(
+        pl.col("source_file"),
+        pl.col(ROW_NUMBER),
+        pl.lit("position_id").alias("column"),
+        pl.format("repeats row {} value for value: loaded once, from that row",
+                  pl.col("first_row")).alias("reason"))
 
 
 def _duplicates_of_loaded(connection: duckdb.DuckDBPyConnection,

@@ -9,6 +9,7 @@ kept as a rejected line, to be quarantined.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import re
@@ -17,11 +18,11 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.contract import SPECS, ExtractKind, kind_of
+from pipeline.adapters import Adapter, AdapterContext, adapter_for, adapter_named
+from pipeline.contract import ROW_NUMBER, SPECS, ExtractKind, kind_of
 from pipeline.errors import InputError
 
 FORMATS = (".csv", ".xlsx", ".parquet")
-ROW_NUMBER = "row_number"
 UTF8_BOM = b"\xef\xbb\xbf"
 SIGNATURES = {  # what a file of each binary format starts with, and the format's name
     ".xlsx": (b"PK\x03\x04", "an Excel workbook: an .xlsx file is a zip archive"),
@@ -36,6 +37,15 @@ class ExtractFile:
     path: Path
     name: str  # path relative to the input folder, as shown to users and stored in the warehouse
     kind: ExtractKind
+    adapter: str | None = None  # a source layout other than the contract's (pipeline/adapters)
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """What the user asked of reading: a snapshot date for files with none, personal names."""
+
+    snapshot_date: str | None = None
+    include_names: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,10 +77,17 @@ def discover(input_dir: Path) -> list[ExtractFile]:
         raise InputError(f"input folder {input_dir} does not exist or is not a folder")
     found = []
     for path in sorted(input_dir.rglob("*")):
+        if not path.is_file() or path.suffix.lower() not in FORMATS:
+            continue
+        name = path.relative_to(input_dir).as_posix()
         kind = kind_of(path.name)
-        if path.is_file() and kind is not None and path.suffix.lower() in FORMATS:
-            found.append(ExtractFile(path=path, name=path.relative_to(input_dir).as_posix(),
-                                     kind=kind))
+        if kind is not None:
+            found.append(ExtractFile(path=path, name=name, kind=kind))
+            continue
+        adapter = adapter_for(_peek_header(path))
+        if adapter is not None:
+            found.append(ExtractFile(path=path, name=name, kind=adapter.kind,
+                                     adapter=adapter.name))
     if not found:
         prefixes = ", ".join(f"{kind.value}*" for kind in ExtractKind)
         raise InputError(f"no extract files in {input_dir}: expected {prefixes} files ending "
@@ -78,7 +95,21 @@ def discover(input_dir: Path) -> list[ExtractFile]:
     return found
 
 
-def read_extract(file: ExtractFile) -> RawExtract:
+def _peek_header(path: Path) -> list[str]:
+    """Return the column names of a CSV or Parquet file without reading it ([] if unreadable)."""
+    try:
+        if path.suffix.lower() == ".parquet":
+            return list(pl.read_parquet_schema(path))
+        if path.suffix.lower() == ".csv":
+            with path.open("rb") as handle:
+                first = handle.readline().removeprefix(UTF8_BOM)
+            return next(csv.reader([first.decode("utf-8", errors="replace")]), [])
+    except Exception:  # an unreadable file is no adapter's layout: it is simply not an extract
+        return []
+    return []
+
+
+def read_extract(file: ExtractFile, options: ReadOptions | None = None) -> RawExtract:
     """Return a file's rows as text with canonical column names; raise InputError if unusable."""
     try:
         content = file.path.read_bytes()
@@ -100,7 +131,23 @@ def read_extract(file: ExtractFile) -> RawExtract:
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"cannot be read as {suffix[1:].upper()}: {message}",
                          source_file=file.name) from error
-    return _with_canonical_header(_without_empty_rows(raw))
+    raw = _without_empty_rows(raw)
+    if file.adapter is not None:
+        raw = _adapted(raw, adapter_named(file.adapter), options or ReadOptions())
+    return _with_canonical_header(raw)
+
+
+def _adapted(raw: RawExtract, adapter: Adapter, options: ReadOptions) -> RawExtract:
+    """Return the rows of a file in another layout mapped onto the contract's columns."""
+    context = AdapterContext(file_name=raw.file.path.name, snapshot_date=options.snapshot_date,
+                             include_names=options.include_names)
+    rows = adapter.to_contract(raw.rows, context)
+    if "snapshot_date" in rows.columns and rows["snapshot_date"].null_count() == rows.height:
+        raise InputError("carries no snapshot date, and its name has no ISO date: give one with"
+                         " --snapshot-date YYYY-MM-DD", source_file=raw.file.name,
+                         column="snapshot_date")
+    note = f"read as {adapter.name}"
+    return RawExtract(raw.file, raw.sha256, rows, raw.rejected, (*raw.notes, note))
 
 
 def _check_signature(file: ExtractFile, content: bytes, suffix: str) -> None:

@@ -16,11 +16,12 @@ from typing import Protocol
 import duckdb
 
 from pipeline import check, publish, score, warehouse
-from pipeline.load import FileLoad, load_extract
-from pipeline.read import ExtractFile, discover, read_extract
+from pipeline.load import FileLoad, load_batch
+from pipeline.read import ExtractFile, RawExtract, ReadOptions, discover, read_extract
 from pipeline.validate import Validator
 
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
+BATCH_ROWS = 1_000_000  # files of one kind are validated together up to about this many rows
 
 # Whole-warehouse stages after loading, in order: scoring and checks slot in before publish.
 POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
@@ -28,6 +29,19 @@ POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
     ("check", check.run_checks),
     ("publish", publish.build_marts),
 )
+
+
+def _load(connection: duckdb.DuckDBPyConnection, batch: list[RawExtract], validator: Validator,
+          reporter: Reporter | None) -> list[FileLoad]:
+    """Return the outcomes of loading a batch of extracts of one kind, reporting each."""
+    if not batch:
+        return []
+    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    outcomes = load_batch(connection, batch, validator, loaded_at)
+    for outcome in outcomes:
+        if reporter:
+            reporter.file_finished(outcome)
+    return outcomes
 
 
 class Reporter(Protocol):
@@ -67,22 +81,25 @@ class RunSummary:
 
 
 def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | None = None,
-                 today: dt.date | None = None) -> RunSummary:
+                 today: dt.date | None = None,
+                 read_options: ReadOptions | None = None) -> RunSummary:
     """Return the summary of loading every extract under input_dir and running every stage."""
     started = time.perf_counter()
     files = discover(input_dir)
     validator = Validator(today=today or dt.date.today())
     with warehouse.writing(warehouse_path) as connection:
         warehouse.prepare(connection)
-        outcomes = []
+        outcomes: list[FileLoad] = []
+        batch: list[RawExtract] = []
         for index, file in enumerate(files, start=1):
+            if batch and (file.kind != batch[0].file.kind
+                          or sum(raw.rows_read for raw in batch) >= BATCH_ROWS):
+                outcomes += _load(connection, batch, validator, reporter)
+                batch = []
             if reporter:
                 reporter.file_started(file, index, len(files))
-            loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-            outcome = load_extract(connection, read_extract(file), validator, loaded_at)
-            outcomes.append(outcome)
-            if reporter:
-                reporter.file_finished(outcome)
+            batch.append(read_extract(file, read_options))
+        outcomes += _load(connection, batch, validator, reporter)
         for name, stage in POST_LOAD_STAGES:
             stage_started = time.perf_counter()
             stage(connection)

@@ -22,7 +22,27 @@ from pipeline.contract import ExtractKind
 from pipeline.read import ROW_NUMBER
 from pipeline.settings import EXPECTATIONS_DIR, data_file
 
-PROBLEM_SCHEMA = {ROW_NUMBER: pl.Int64, "column": pl.String, "reason": pl.String}
+PROBLEM_SCHEMA = {"source_file": pl.String, ROW_NUMBER: pl.Int64, "column": pl.String,
+                  "reason": pl.String}
+UNIQUENESS = ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique")
+
+
+def per_file(document: dict[str, Any]) -> dict[str, Any]:
+    """Return a suite whose uniqueness rules hold within each source file, not across a batch.
+
+    Files of one kind are validated together; a key repeated across files is the loader's
+    business (the later file's row is quarantined as already loaded), so each key expectation
+    gains source_file. The JSON files state the keys as a reviewer reads them.
+    """
+    expectations = []
+    for expectation in document["expectations"]:
+        if expectation["type"] in UNIQUENESS:
+            kwargs = expectation["kwargs"]
+            columns = kwargs.get("column_list") or [kwargs["column"]]
+            expectation = {**expectation, "type": UNIQUENESS[0],
+                           "kwargs": {"column_list": ["source_file", *columns]}}
+        expectations.append(expectation)
+    return {**document, "expectations": expectations}
 
 
 def suite_document(kind: ExtractKind) -> dict[str, Any]:
@@ -89,16 +109,17 @@ class Validator:
         import great_expectations as gx
 
         context = self._context
-        suite = gx.ExpectationSuite(**suite_document(kind))
+        suite = gx.ExpectationSuite(**per_file(suite_document(kind)))
         source = context.data_sources.get("workvalue")
         asset = source.add_dataframe_asset(f"{kind.value}-{id(rows)}")
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": rows.select(ROW_NUMBER, *suite_columns(kind))
+            batch_parameters={"dataframe": rows.select("source_file", ROW_NUMBER,
+                                                       *suite_columns(kind))
                               .to_pandas()})
         result = batch.validate(
             suite,
             result_format={"result_format": "COMPLETE",
-                           "unexpected_index_column_names": [ROW_NUMBER]},
+                           "unexpected_index_column_names": ["source_file", ROW_NUMBER]},
             expectation_parameters=self._parameters)
         source.delete_asset(asset.name)
         return _problems_from(result.results)
@@ -118,8 +139,10 @@ def _problems_from(results: list[Any]) -> pl.DataFrame:
         columns = config.kwargs.get("column_list") or [config.kwargs["column"]]
         reason = (config.meta or {}).get("reason", config.type)
         for failure in outcome.result.get("unexpected_index_list") or []:
-            records.append({ROW_NUMBER: int(failure[ROW_NUMBER]), "column": columns[0],
-                            "reason": _reason(columns, failure, reason)})
+            shown = [column for column in columns if column != "source_file"]
+            records.append({"source_file": failure["source_file"],
+                            ROW_NUMBER: int(failure[ROW_NUMBER]), "column": shown[0],
+                            "reason": _reason(shown, failure, reason)})
     return pl.DataFrame(records, schema=PROBLEM_SCHEMA)
 
 

@@ -139,14 +139,35 @@ def _create_raw_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) 
     columns = ", ".join(f'"{column}" varchar' for column in SPECS[kind].columns)
     connection.execute(f"create table if not exists {raw_table(kind)} (source_file varchar, "
                        f"{ROW_NUMBER} bigint, {columns}, extra_columns json)")
+    existing = {row[0] for row in connection.execute(
+        "select column_name from information_schema.columns where table_name = ?"
+        " and table_schema = 'main'", [raw_table(kind)]).fetchall()}
+    for column in SPECS[kind].columns:
+        if column not in existing:
+            connection.execute(f'alter table {raw_table(kind)} add column "{column}" varchar')
 
 
 def _create_staged_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
     """Create the staged table of a kind with the columns its staging model produces."""
     register_incoming(connection, empty_incoming(kind))
-    connection.execute(f"create table if not exists {SPECS[kind].table} as "
+    table = SPECS[kind].table
+    connection.execute(f"create or replace temp table staged_shape as "
                        f"select * exclude (problems) from ({staging_sql(kind)}) where false")
+    connection.execute(f"create table if not exists {table} as select * from staged_shape")
+    _add_missing_columns(connection, table, "staged_shape")
+    connection.execute("drop table staged_shape")
     unregister_incoming(connection)
+
+
+def _add_missing_columns(connection: duckdb.DuckDBPyConnection, table: str, shape: str) -> None:
+    """Add to a table the columns a newer version of its model has (a warehouse built earlier)."""
+    rows = connection.execute(
+        "select column_name, data_type from information_schema.columns where table_name = ?"
+        " and column_name not in (select column_name from information_schema.columns"
+        " where table_name = ? and table_schema = 'main') order by ordinal_position",
+        [shape, table]).fetchall()
+    for column, data_type in rows:
+        connection.execute(f'alter table {table} add column "{column}" {data_type}')
 
 
 def register_incoming(connection: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
@@ -167,6 +188,7 @@ def refresh_reference_tables(connection: duckdb.DuckDBPyConnection) -> None:
         "ref_classification_patterns": classification_patterns(),
         "ref_crosswalk": crosswalk(),
         "ref_stream_aliases": stream_aliases(),
+        "ref_jurisdictions": jurisdictions(),
     }
     for name, frame in tables.items():
         register_table(connection, name, frame)
@@ -190,6 +212,15 @@ def crosswalk() -> pl.DataFrame:
     return frame.rename({"code": "classification_code"}).select(
         "classification_code", "tier", pl.col("rank").cast(pl.Int64),
         pl.col("executive").cast(pl.Boolean))
+
+
+def jurisdictions() -> pl.DataFrame:
+    """Return data/jurisdictions.toml: code, name, and whether determinations are expected."""
+    return pl.DataFrame(
+        [(entry["code"], entry["name"], entry.get("determinations_expected", True))
+         for entry in data_file("jurisdictions.toml")["jurisdictions"]],
+        schema={"jurisdiction": pl.String, "name": pl.String,
+                "determinations_expected": pl.Boolean}, orient="row")
 
 
 def stream_aliases() -> pl.DataFrame:

@@ -20,8 +20,7 @@ import re
 import polars as pl
 
 from pipeline.adapters import Adapter, AdapterContext
-from pipeline.contract import ExtractKind
-from pipeline.read import ROW_NUMBER
+from pipeline.contract import ROW_NUMBER, ExtractKind
 
 JURISDICTION = "UK"
 ROOT_MARKERS = ("XX",)

@@ -37,7 +37,8 @@ as_at_snapshot as (
         determinations.breadth, determinations.resource_management,
         determinations.computed_points as total_points,
         determinations.total_points as recorded_total_points,
-        determinations.count_determinations
+        determinations.count_determinations,
+        positions.jurisdiction in (select jurisdiction from ref_points_jurisdictions) as uses_points
     from positions
     asof left join determinations
         on determinations.jurisdiction = positions.jurisdiction
@@ -52,13 +53,14 @@ banded as (
         held.min_points as held_min_points,
         held.max_points as held_max_points,
         case
-            when scored.total_points is null then null
+            when scored.total_points is null or not scored.uses_points then null
             when indicated.tier is not null then indicated.tier
             when scored.total_points < (select min(min_points) from published_bands) then 'BELOW_SES'
         end as indicated_tier,
         indicated.min_points as indicated_min_points,
         indicated.max_points as indicated_max_points,
         case
+            when held.min_points is null then null
             when scored.total_points < held.min_points then scored.total_points - held.min_points
             when scored.total_points > held.max_points then scored.total_points - held.max_points
             else 0
@@ -66,9 +68,9 @@ banded as (
     from as_at_snapshot as scored
     left join bands as held
         on held.tier = scored.tier
+        and scored.uses_points
     left join published_bands as indicated
         on scored.total_points between indicated.min_points and indicated.max_points
-    where scored.jurisdiction in (select jurisdiction from ref_points_jurisdictions)
 ),
 
 edges as (

@@ -1,12 +1,14 @@
 -- missing_determination: an executive position with no determination decided on or before the
 -- snapshot. Agency heads are appointed, not classified, except where the jurisdiction classifies
 -- them (data/rules.toml heads_classified_in). A determination dated after the snapshot is named,
--- since it explains the gap without closing it.
+-- since it explains the gap without closing it. Jurisdictions that publish no determinations
+-- (data/jurisdictions.toml determinations_expected = false, e.g. the UK organograms) are skipped.
 with scores as (
     select * from position_scores
     where determination_id is null
         and (tier <> 'HEAD'
              or list_contains(getvariable('missing_determination__heads_classified_in'), jurisdiction))
+        and jurisdiction in (select jurisdiction from ref_jurisdictions where determinations_expected)
 ),
 
 determinations as (

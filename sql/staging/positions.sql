@@ -25,12 +25,14 @@ cleaned as (
         wv_integer(locations) as locations,
         wv_number(planning_horizon_years) as planning_horizon_years,
         wv_text(position_description) as position_description,
+        wv_number(aggregate_fte) as aggregate_fte,     -- total FTE of a row standing for several posts
         list_filter([
             wv_problem('snapshot_date', snapshot_date, wv_date(snapshot_date), wv_expect_date()),
             wv_problem('fte', fte, wv_number(fte), wv_expect_number()),
             wv_problem('staff_managed', staff_managed, wv_number(staff_managed), wv_expect_number()),
             wv_problem('budget_managed', budget_managed, wv_number(budget_managed), wv_expect_money()),
             wv_problem('locations', locations, wv_integer(locations), wv_expect_integer()),
+            wv_problem('aggregate_fte', aggregate_fte, wv_number(aggregate_fte), wv_expect_number()),
             wv_problem('planning_horizon_years', planning_horizon_years,
                        wv_number(planning_horizon_years), wv_expect_number())
         ], lambda problem: problem is not null) as problems
@@ -61,7 +63,7 @@ final as (
         snapshot_date, jurisdiction, agency_code, agency_name, position_id, position_title,
         classification, classification_code, tier, grade_rank, is_executive,
         stream, stream_code, reports_to_position_id, occupancy, fte, staff_managed,
-        budget_managed, locations, planning_horizon_years, position_description,
+        budget_managed, locations, planning_horizon_years, position_description, aggregate_fte,
         source_file, row_number, problems
     from coded
 )
