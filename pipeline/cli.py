@@ -224,11 +224,16 @@ def evaluate(
 def dashboard(
     warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
     port: Annotated[int, typer.Option("--port", help="Port to serve on.")] = 8501,
+    agency: Annotated[str | None, typer.Option(
+        "--agency", help="Show one agency only (its code): nothing of any other is served.")
+    ] = None,
 ) -> None:
     """Serve the Streamlit dashboard on the warehouse (opened read-only)."""
     command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
                "--server.port", str(port), "--server.headless", "true",
                "--browser.gatherUsageStats", "false", "--", "--warehouse", str(warehouse)]
+    if agency:
+        command += ["--agency", agency]
     raise typer.Exit(subprocess.call(command))
 
 
