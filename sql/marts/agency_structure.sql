@@ -50,7 +50,8 @@ workforce as (
     select positions.snapshot_date, positions.jurisdiction, positions.agency_code,
            any_value(positions.agency_name) as agency_name,
            count(*) as count_positions,
-           sum(coalesce(positions.fte, 1)) as total_fte,
+           -- a row standing for several posts (UK junior aggregates) counts their total FTE
+           sum(coalesce(positions.aggregate_fte, positions.fte, 1)) as total_fte,
            count(*) filter (where positions.is_executive) as count_executives,
            count(*) filter (where positions.is_executive and positions.occupancy = 'vacant')
                as count_vacant_executives,

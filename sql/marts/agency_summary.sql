@@ -13,7 +13,7 @@ summarised as (
         count(*) filter (where is_executive) as count_executive_positions,
         count(*) filter (where classification_code is null) as count_unmapped_classifications,
         count(*) filter (where occupancy = 'vacant') as count_vacant_positions,
-        sum(fte) as total_fte
+        sum(coalesce(aggregate_fte, fte)) as total_fte
     from positions
     group by snapshot_date, jurisdiction, agency_code
 ),
