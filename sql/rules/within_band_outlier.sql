@@ -1,10 +1,17 @@
--- within_band_outlier: a position's eight-factor profile is far from its peers': the same tier
--- and stream in its jurisdiction (or, where those are too few, the same tier and stream across
--- jurisdictions through the crosswalk). Distance is the root-mean-square robust z-score over the
--- factors, each factor's z measured from the peers' median in units of their scaled median
--- absolute deviation (floored at min_mad_points, so homogeneous peers do not divide by zero).
+-- within_band_outlier: a position whose eight-factor profile has a different SHAPE from its
+-- peers': the same tier and stream in its jurisdiction (or, where those are too few, the same
+-- tier and stream across jurisdictions through the crosswalk). Only totals inside the held
+-- band are judged (a total outside it is band_points_mismatch's finding). The shape is each
+-- factor's score less the position's own mean factor score, so a position scored a little
+-- higher or lower overall is not an outlier; only a profile that rises and falls where its
+-- peers' do not is. Each factor's z is measured from the peers' median shape in units of their
+-- scaled median absolute deviation (floored at min_mad_points, so homogeneous peers do not
+-- divide by zero); the distance is the root mean square of the eight z-scores, and at least
+-- min_far_factors factors must each sit 2 or more from their peers (one odd factor is the
+-- evidence rules' business, not a different profile).
 with scores as (
-    select * from position_scores where total_points is not null and stream_code is not null
+    select * from position_scores
+    where total_points is not null and stream_code is not null and points_outside_held_band = 0
 ),
 
 factors as (
@@ -17,32 +24,42 @@ factors as (
     into name factor value score
 ),
 
+shaped as (
+    select *,
+        score - avg(score) over (
+            partition by snapshot_date, jurisdiction, agency_code, position_id) as shape
+    from factors
+),
+
 local_peers as (
     select snapshot_date, jurisdiction, tier, stream_code, factor,
-           count(*) as peers, median(score) as peer_median, mad(score) as peer_mad
-    from factors
+           count(*) as peers, median(score) as peer_median, median(shape) as peer_shape,
+           mad(shape) as peer_mad
+    from shaped
     group by all
 ),
 
 wide_peers as (
     select snapshot_date, tier, stream_code, factor,
-           count(*) as peers, median(score) as peer_median, mad(score) as peer_mad
-    from factors
+           count(*) as peers, median(score) as peer_median, median(shape) as peer_shape,
+           mad(shape) as peer_mad
+    from shaped
     group by all
 ),
 
 compared as (
     select
-        factors.*,
-        case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
-            then 'jurisdiction' else 'crosswalk' end as peer_scope,
+        shaped.*,
+        local_peers.peers >= getvariable('within_band_outlier__min_peers') as is_local,
         case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
             then local_peers.peers else wide_peers.peers end as peers,
         case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
             then local_peers.peer_median else wide_peers.peer_median end as peer_median,
         case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
+            then local_peers.peer_shape else wide_peers.peer_shape end as peer_shape,
+        case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
             then local_peers.peer_mad else wide_peers.peer_mad end as peer_mad
-    from factors
+    from shaped
     join local_peers using (snapshot_date, jurisdiction, tier, stream_code, factor)
     join wide_peers using (snapshot_date, tier, stream_code, factor)
 ),
@@ -50,7 +67,7 @@ compared as (
 z_scores as (
     select
         *,
-        (score - peer_median)
+        (shape - peer_shape)
             / greatest(1.4826 * peer_mad, getvariable('within_band_outlier__min_mad_points')) as z
     from compared
     where peers >= getvariable('within_band_outlier__min_peers')
@@ -62,11 +79,14 @@ profiles as (
         any_value(position_title) as position_title,
         any_value(classification_code) as classification_code,
         any_value(tier) as tier, any_value(stream_code) as stream_code,
-        any_value(peer_scope) as peer_scope, any_value(peers) as peers,
+        bool_and(is_local) as is_local, any_value(peers) as peers,
         sqrt(avg(z * z)) as distance,
+        count(*) filter (where abs(z) >= 2) as far_factors,
         string_agg(format('{} {} (peers {})', factor, score, peer_median), ', '
-                   order by abs(z) desc, factor) filter (where abs(z) >= 2) as far_factors,
+                   order by abs(z) desc, factor) filter (where abs(z) >= 2) as far_detail,
         json_group_object(factor, json_object('score', score, 'peer_median', peer_median,
+                                              'shape', round(shape, 2),
+                                              'peer_shape', round(peer_shape, 2),
                                               'z', round(z, 2))) as factor_detail
     from z_scores
     group by snapshot_date, jurisdiction, agency_code, position_id
@@ -78,27 +98,30 @@ final as (
         classification_code as classification,
         case when distance >= getvariable('within_band_outlier__high_threshold') then 'high'
             else 'medium' end as severity,
-        format('{} ({}) has a factor profile far from its {} {} {} peers{} (distance {}, threshold {}): {}.',
+        format('{} ({}) has a factor profile shaped unlike its {} {} {} peers{} (distance {}, threshold {}): {}.',
                position_title, position_id, peers, tier, stream_code,
-               case peer_scope when 'jurisdiction' then ' in ' || jurisdiction
-                   else ' across jurisdictions' end,
+               case when is_local then ' in ' || jurisdiction else ' across jurisdictions' end,
                round(distance, 1), getvariable('within_band_outlier__threshold'),
-               coalesce(far_factors, 'every factor a little off')) as message,
+               far_detail) as message,
         json_object(
             'distance', round(distance, 2),
             'threshold', getvariable('within_band_outlier__threshold'),
-            'thresholds', json_object(
-                'threshold', getvariable('within_band_outlier__threshold'),
-                'high_threshold', getvariable('within_band_outlier__high_threshold'),
-                'min_peers', getvariable('within_band_outlier__min_peers'),
-                'min_mad_points', getvariable('within_band_outlier__min_mad_points')),
-            'peer_group', json_object('scope', peer_scope, 'jurisdiction',
-                                      case when peer_scope = 'jurisdiction' then jurisdiction end,
+            'far_factors', far_factors,
+            'peer_group', json_object('scope', case when is_local then 'jurisdiction'
+                                                   else 'crosswalk' end,
+                                      'jurisdiction', case when is_local then jurisdiction end,
                                       'tier', tier, 'stream', stream_code, 'positions', peers),
-            'factors', factor_detail
+            'factors', factor_detail,
+            'thresholds', json_object(
+                'distance', getvariable('within_band_outlier__threshold'),
+                'high_distance', getvariable('within_band_outlier__high_threshold'),
+                'min_far_factors', getvariable('within_band_outlier__min_far_factors'),
+                'min_peers', getvariable('within_band_outlier__min_peers'),
+                'min_mad_points', getvariable('within_band_outlier__min_mad_points'))
         ) as evidence
     from profiles
     where distance >= getvariable('within_band_outlier__threshold')
+        and far_factors >= getvariable('within_band_outlier__min_far_factors')
 )
 
 select * from final

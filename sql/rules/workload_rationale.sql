@@ -26,26 +26,41 @@ decisions as (
     where determinations.rationale is not null
 ),
 
+term_cores as (
+    -- each term as a pattern; plus a counted quantity of work items ("processes over 4,000
+    -- applications a year", "300 briefs"): a count of work is a volume argument in any words
+    select term, kind, '\b' || regexp_escape(term) || '\b' as core from ref_rationale_terms
+    union all
+    select '#count', 'workload',
+           '\b\d[\d,.]*\+?\s+(\w+\s+){0,2}?('
+           || array_to_string(getvariable('workload_rationale__counted_work_items'), '|') || ')\b'
+    where len(getvariable('workload_rationale__counted_work_items')) > 0
+),
+
 terms as (
     -- each term's patterns: the term itself, and the term with a dismissal before or after it
     -- (words counted within a sentence: the gaps between words hold no . ; ! or ?)
     select
         term, kind,
-        '\b' || regexp_escape(term) || '\b' as term_pattern,
+        core as term_pattern,
         case when len(getvariable('workload_rationale__dismissive_phrases')) > 0 then
             '\b(' || array_to_string(getvariable('workload_rationale__dismissive_phrases'), '|')
             || ')\b([^\w.;!?]+\w+){0,' || getvariable('workload_rationale__dismissal_window_words')
-            || '}?[^\w.;!?]+' || regexp_escape(term) || '\b' end as dismissed_before_pattern,
+            || '}?[^\w.;!?]+' || core end as dismissed_before_pattern,
         case when len(getvariable('workload_rationale__dismissive_phrases_after')) > 0 then
-            '\b' || regexp_escape(term) || '\b([^\w.;!?]+\w+){0,'
+            core || '([^\w.;!?]+\w+){0,'
             || getvariable('workload_rationale__dismissal_after_window_words')
             || '}?[^\w.;!?]+(' || array_to_string(getvariable('workload_rationale__dismissive_phrases_after'), '|')
             || ')\b' end as dismissed_after_pattern
-    from ref_rationale_terms
+    from term_cores
 ),
 
 hits as (
-    select decisions.*, terms.*
+    -- a counted quantity is named by the words that matched ("4,000 applications")
+    select decisions.* , terms.* replace (
+        case when terms.term = '#count'
+            then regexp_extract(decisions.rationale, terms.term_pattern, 0) else terms.term end
+        as term)
     from decisions
     join terms
         on regexp_matches(decisions.rationale, terms.term_pattern)
