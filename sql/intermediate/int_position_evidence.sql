@@ -1,7 +1,8 @@
 -- int_position_evidence: one row per scored executive position per snapshot per factor the
 -- extract holds evidence for (resource_management, breadth, independence): the evaluator's score,
 -- a single evidence value, the raw measures behind it, and the evidence bin within the
--- position's jurisdiction and snapshot (getvariable('calibration_bins') equal groups).
+-- position's jurisdiction and snapshot (getvariable('calibration_bins') groups by percent rank:
+-- about equal in size, and never splitting positions with equal evidence).
 with scores as (
     select * from position_scores where total_points is not null
 ),
@@ -64,9 +65,13 @@ long as (
 final as (
     select
         *,
-        case when evidence_value is not null then ntile(getvariable('calibration_bins')) over (
-            partition by snapshot_date, jurisdiction, factor, evidence_value is null
-            order by evidence_value) end as evidence_bin
+        -- bins by percent rank, so positions with equal evidence always share a bin (ntile
+        -- would split ties at random)
+        case when evidence_value is not null then least(
+            getvariable('calibration_bins'),
+            1 + floor(getvariable('calibration_bins') * percent_rank() over (
+                partition by snapshot_date, jurisdiction, factor, evidence_value is null
+                order by evidence_value))::integer) end as evidence_bin
     from long
     where score is not null
 )
