@@ -8,7 +8,10 @@ WAREHOUSE ?= data/warehouse.duckdb
 CONTRACT_CHECK := ../shared/tools/check_contract.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup browser sample warehouse demo dashboard test lint contract bench clean
+SCALE ?= 100
+
+.PHONY: setup browser sample warehouse demo dashboard test test-fast screenshots lint contract \
+	evaluate bench clean
 
 setup:  ## install uv if missing, then the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -37,6 +40,18 @@ test: setup browser  ## every test, the linter and the contract's shape check
 	$(UV) run pytest
 	$(UV) run ruff check pipeline dashboards tests
 	$(MAKE) --no-print-directory contract
+
+test-fast: setup  ## every test but the headless-browser one
+	$(UV) run pytest -m "not e2e"
+
+screenshots: warehouse browser  ## dashboard screenshots of the sample warehouse, in build/screenshots/
+	WORKVALUE_E2E_WAREHOUSE=$(abspath $(WAREHOUSE)) $(UV) run pytest tests/test_dashboard_e2e.py
+
+evaluate: warehouse  ## recall and precision of every rule on the sample's planted inconsistencies
+	$(UV) run workvalue evaluate --labels $(SAMPLE_DIR)/expected_flags.csv --warehouse $(WAREHOUSE)
+
+bench: setup  ## time every stage against the floor at SCALE (100 = about a million rows)
+	$(UV) run workvalue bench --scale $(SCALE)
 
 contract: setup  ## the shared contract check (needs ../shared beside the checkout)
 	@if [ -f $(CONTRACT_CHECK) ]; then $(UV) run python $(CONTRACT_CHECK); \
