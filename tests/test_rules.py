@@ -102,6 +102,8 @@ THRESHOLD_CASES = [
     pytest.param("within_band_outlier", {"threshold": 3.5},
                  {key("DAFF", "OUT-101"): None, key("DJSIR", "OUT-401"): None},
                  id="within_band_outlier-threshold"),
+    pytest.param("stream_mismatch", {"profile_min_distance": 2.0},
+                 {key("DITRDC", "PF-101"): None}, id="stream_mismatch-profile_min_distance"),
     pytest.param("within_band_outlier", {"min_far_factors": 5},
                  {key("DVA", "OUT-302"): None}, id="within_band_outlier-min_far_factors"),
     pytest.param("hierarchy_inversion", {"compressed_min_rank": 9},

@@ -3,6 +3,11 @@
 -- appointed rather than banded under the executive framework, so a head's stream is only
 -- checked against the project's vocabulary (any framework's streams): a Secretary or a public
 -- entity's chief executive declaring the CEO stream is not a finding.
+-- And a low-severity note where the factor profile fits another stream far better: the
+-- profile's shape (scores less their own mean) lies at least profile_min_distance points (root
+-- mean square over the eight factors) from the median shape of its declared stream's positions
+-- of the same tier and jurisdiction, and at most profile_max_ratio of that from another
+-- stream's; both streams need profile_min_peers scored positions.
 with positions as (
     select * from positions where is_executive and stream is not null
 ),
@@ -39,6 +44,84 @@ checked as (
     left join known_anywhere on known_anywhere.alias_key = wv_key(positions.stream)
 ),
 
+scores as (
+    select * from position_scores
+    where total_points is not null and stream_code is not null and points_outside_held_band = 0
+),
+
+shapes as (
+    select snapshot_date, jurisdiction, agency_code, position_id, position_title,
+           classification_code, tier, stream_code, factor,
+           score - avg(score) over (
+               partition by snapshot_date, jurisdiction, agency_code, position_id) as shape
+    from (unpivot (select snapshot_date, jurisdiction, agency_code, position_id, position_title,
+                          classification_code, tier, stream_code, knowledge, relationships,
+                          judgement_risk, independence, strategic_change, impact, breadth,
+                          resource_management from scores)
+          on knowledge, relationships, judgement_risk, independence, strategic_change, impact,
+             breadth, resource_management
+          into name factor value score)
+),
+
+centroids as (
+    select snapshot_date, jurisdiction, tier, stream_code as centroid_stream, factor,
+           median(shape) as centroid, count(*) as peers
+    from shapes
+    group by all
+),
+
+distances as (
+    select shapes.snapshot_date, shapes.jurisdiction, shapes.agency_code, shapes.position_id,
+           centroids.centroid_stream, centroids.centroid_stream = shapes.stream_code as is_own,
+           sqrt(avg((shapes.shape - centroids.centroid) ^ 2)) as distance,
+           min(centroids.peers) as peers
+    from shapes
+    join centroids using (snapshot_date, jurisdiction, tier, factor)
+    group by all
+    having min(centroids.peers) >= getvariable('stream_mismatch__profile_min_peers')
+),
+
+fits as (
+    select snapshot_date, jurisdiction, agency_code, position_id,
+           max(distance) filter (where is_own) as own_distance,
+           max(peers) filter (where is_own) as own_peers,
+           min(distance) filter (where not is_own) as best_distance,
+           arg_min(centroid_stream, distance) filter (where not is_own) as best_stream,
+           arg_min(peers, distance) filter (where not is_own) as best_peers
+    from distances
+    group by all
+),
+
+profile_misfits as (
+    select
+        scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
+        scores.classification_code as classification,
+        'low' as severity,
+        format('{} ({}) declares the {} stream, but its factor profile is much closer to {} {} positions in {} ({} points from its stream''s typical profile, {} from theirs): check the stream.',
+               scores.position_title, scores.position_id, scores.stream_code, fits.best_stream,
+               scores.tier, scores.jurisdiction, round(fits.own_distance, 1),
+               round(fits.best_distance, 1)) as message,
+        json_object('key', 'profile', 'kind', 'profile_fits_other_stream',
+                    'stream', declared.stream, 'stream_code', scores.stream_code,
+                    'jurisdiction_streams', jurisdiction_streams.streams, 'band_streams', null,
+                    'own_distance', round(fits.own_distance, 2),
+                    'best_stream', fits.best_stream, 'best_distance', round(fits.best_distance, 2),
+                    'peer_group', json_object('jurisdiction', scores.jurisdiction,
+                        'tier', scores.tier, 'own_stream_positions', fits.own_peers,
+                        'best_stream_positions', fits.best_peers),
+                    'thresholds', json_object(
+                        'profile_min_distance', getvariable('stream_mismatch__profile_min_distance'),
+                        'profile_max_ratio', getvariable('stream_mismatch__profile_max_ratio'),
+                        'profile_min_peers', getvariable('stream_mismatch__profile_min_peers'))
+        ) as evidence
+    from fits
+    join scores using (snapshot_date, jurisdiction, agency_code, position_id)
+    join positions as declared using (snapshot_date, jurisdiction, agency_code, position_id)
+    left join jurisdiction_streams using (jurisdiction)
+    where fits.own_distance >= getvariable('stream_mismatch__profile_min_distance')
+        and fits.best_distance <= getvariable('stream_mismatch__profile_max_ratio') * fits.own_distance
+),
+
 final as (
     select
         snapshot_date, jurisdiction, agency_code, position_id,
@@ -57,6 +140,8 @@ final as (
                     'jurisdiction_streams', streams, 'band_streams', allowed_streams) as evidence
     from checked
     where kind is not null
+    union all
+    select * from profile_misfits
 )
 
 select * from final
