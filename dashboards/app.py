@@ -1,8 +1,9 @@
 """The dashboard's entry point: `workvalue dashboard --warehouse FILE` runs this with Streamlit.
 
-It finds the warehouse (--warehouse after `--`, else $WORKVALUE_WAREHOUSE), opens it read-only,
-draws the shared filters in the sidebar, hands the pages their context and runs the page the
-visitor chose. Pages live in dashboards/views/, one file each; every query is in queries.py.
+It finds the warehouse (--warehouse after `--`, else $WORKVALUE_WAREHOUSE), opens it read-only
+(scoped to one agency with --agency CODE: see dashboards/scope.py), draws the shared filters in
+the sidebar, hands the pages their context and runs the page the visitor chose. Pages live in
+dashboards/views/, one file each; every query is in queries.py.
 (Not dashboards/pages/: Streamlit treats a pages/ folder beside the entry script as a legacy
 multipage app until the first st.navigation call, so a deep link to a page on a freshly
 started server would run that page without this script.)
@@ -48,10 +49,21 @@ def no_warehouse_message(path: Path) -> str:
             "or run `make demo`, which does both and serves this dashboard.")
 
 
+def unknown_agency_message(agency: str, path: Path) -> str:
+    """Return what to say when the scoped agency has no positions (naming no other agency)."""
+    shown = agency.replace("`", "'")
+    return (f"This dashboard is scoped to the agency `{shown}`, and the warehouse "
+            f"`{path.name}` holds no positions of it. Check the code given to "
+            "`workvalue dashboard --agency`.")
+
+
 def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
               options: filters.FilterOptions) -> None:
     """Draw the filters and run the chosen page on the warehouse."""
     if not options.snapshots:
+        if reader.agency is not None:
+            show_message("No such agency", unknown_agency_message(reader.agency, reader.path))
+            return
         show_message("No positions loaded", (
             f"The warehouse `{reader.path}` has no positions yet. Load extracts with "
             f"`uv run workvalue run --input DIR --warehouse {reader.path}`, then reload."))
@@ -59,7 +71,7 @@ def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
     pages = st.navigation([
         st.Page(page, title=title, icon=icon, url_path=url_path, default=index == 0)
         for index, (page, title, icon, url_path) in enumerate(PAGES)])
-    chosen = filters.render_sidebar(options)
+    chosen = filters.render_sidebar(options, scoped=reader.agency is not None)
     with st.sidebar:
         st.caption(f"Warehouse `{reader.path.name}` (read-only) · "
                    f"{len(options.snapshots)} snapshot(s), {len(options.agencies)} agencies")
@@ -74,17 +86,19 @@ def main(arguments: list[str]) -> None:
     if not path.exists():
         show_message("No warehouse yet", no_warehouse_message(path))
         return
-    reader = context.WarehouseReader.open(path)
+    try:
+        reader = context.WarehouseReader.open(path, context.agency_scope(arguments))
+    except WarehouseError as error:
+        show_message("Warehouse busy", f"{error}. Wait for the run to finish, then reload.")
+        return
     try:
         tables = reader.query(queries.available_tables)
         options = (reader.query(queries.filter_options) if "positions" in tables
                    else filters.FilterOptions())
-    except WarehouseError as error:
-        reader.close()
-        show_message("Warehouse busy", f"{error}. Wait for the run to finish, then reload.")
-        return
-    try:
         run_pages(reader, tables, options)
+    except context.WarehouseChanged:
+        reader.close()
+        st.rerun()  # draw the page again, all of it from the new publish
     except WarehouseError as error:
         st.warning(f"{error}. Wait for the run to finish, then reload.")
     finally:

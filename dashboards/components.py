@@ -1,18 +1,22 @@
 """Components: the small Streamlit pieces every page shares (empty states, tables, downloads).
 
-Each takes what it shows as arguments; none reads the warehouse.
+Each takes what it shows as arguments; none reads the warehouse. A download is recorded in the
+warehouse's audit file (pipeline.audit) when the visitor clicks it.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
 
 from dashboards.filters import LABELS, Filters
+from pipeline.audit import record_export
 from pipeline.privacy import (
     SMALL_COUNT_THRESHOLD,
     SUPPRESSED_FLAG,
@@ -70,6 +74,26 @@ def suppressed_table(frame: pl.DataFrame, **column_config: object) -> None:
                    "are hidden too).")
 
 
+@dataclass(frozen=True)
+class Download:
+    """Where a download comes from, for the audit record: the warehouse and the agency scope."""
+
+    warehouse_path: Path
+    agency: str | None = None
+
+
+def audited(build: Callable[[], bytes], download: Download, table: str, rows: int,
+            file_name: str) -> bytes:
+    """Return a download's bytes once the download is recorded in the warehouse's audit file.
+
+    Called when the visitor clicks (Streamlit's deferred download): a download that cannot be
+    recorded raises, and the visitor gets no file.
+    """
+    record_export(download.warehouse_path, table, rows, file_name, action="download",
+                  agency=download.agency)
+    return build()
+
+
 def excel_bytes(frame: pl.DataFrame, sheet: str) -> bytes:
     """Return the frame as an XLSX workbook, formulas escaped."""
     buffer = io.BytesIO()
@@ -82,16 +106,22 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return escape_formula_cells(frame).write_csv().encode("utf-8")
 
 
-def download_buttons(frame: pl.DataFrame, stem: str) -> None:
-    """Offer the frame as CSV and XLSX downloads (formulas escaped, built on click)."""
+def download_buttons(frame: pl.DataFrame, stem: str, download: Download) -> None:
+    """Offer the frame as CSV and XLSX downloads (formulas escaped, built and audited on click)."""
     left, right, _ = st.columns([1, 1, 4])
+    csv_name, xlsx_name = f"{stem}.csv", f"{stem}.xlsx"
     with left:
-        st.download_button("Download CSV", partial(csv_bytes, frame), file_name=f"{stem}.csv",
-                           mime="text/csv", key=f"download_csv_{stem}", on_click="ignore",
-                           icon=":material/download:")
+        st.download_button(
+            "Download CSV",
+            partial(audited, partial(csv_bytes, frame), download, stem, frame.height, csv_name),
+            file_name=csv_name, mime="text/csv", key=f"download_csv_{stem}",
+            on_click="ignore", icon=":material/download:")
     with right:
         st.download_button(
-            "Download XLSX", partial(excel_bytes, frame, stem), file_name=f"{stem}.xlsx",
+            "Download XLSX",
+            partial(audited, partial(excel_bytes, frame, stem), download, stem, frame.height,
+                    xlsx_name),
+            file_name=xlsx_name,
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key=f"download_xlsx_{stem}", on_click="ignore", icon=":material/download:")
 

@@ -135,8 +135,12 @@ def sync_query_params(query_params: MutableMapping[str, str], filters: Filters) 
             del query_params[key]
 
 
-def render_sidebar(options: FilterOptions) -> Filters:
-    """Return the Filters chosen in the sidebar widgets, seeded from the URL on first use."""
+def render_sidebar(options: FilterOptions, *, scoped: bool = False) -> Filters:
+    """Return the Filters chosen in the sidebar widgets, seeded from the URL on first use.
+
+    ``scoped``: the dashboard shows one agency (`--agency`), the only one the options hold; the
+    agency filter then offers that agency and no "All agencies".
+    """
     state = st.session_state
     from_url = filters_from_params(st.query_params.to_dict(), options)
     labels = stream_labels()
@@ -150,10 +154,13 @@ def render_sidebar(options: FilterOptions) -> Filters:
     chosen: dict[str, str | None] = {}
     with st.sidebar:
         st.header("Filters")
+        if scoped:
+            st.caption("This dashboard is scoped to one agency: it shows nothing of any other.")
         for field in URL_KEYS:
             key = WIDGET_PREFIX + field
-            allowed = options.choices(field, chosen.get("jurisdiction"))
-            values = list(allowed) if field == "snapshot_date" else [ALL, *allowed]
+            allowed = tuple(dict.fromkeys(options.choices(field, chosen.get("jurisdiction"))))
+            fixed = field == "snapshot_date" or (scoped and field == "agency_code")
+            values = list(allowed) if fixed else [ALL, *allowed]
             if key not in state:
                 state[key] = getattr(from_url, field) or ALL
             if state[key] not in values:

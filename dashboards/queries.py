@@ -127,7 +127,7 @@ def headline_counts(connection: Connection, filters: Filters) -> dict[str, int]:
             count(*) filter (where is_executive and occupancy = 'acting') as executive_acting,
             count(*) filter (where classification_code is null) as unmapped_classifications
         from positions
-        where {condition}""", parameters).fetchone()
+        where {condition}""", parameters).fetchall()[0]
     names = ("positions", "executives", "agencies", "executive_vacancies", "executive_acting",
              "unmapped_classifications")
     return dict(zip(names, (int(value or 0) for value in row or ()), strict=True))
@@ -217,7 +217,7 @@ def data_quality_glance(connection: Connection) -> dict[str, int]:
              where superseded_at is null),
             (select count(*) from classification_spellings where classification_code is null),
             (select count(*) from positions where is_executive and stream_code is null)
-        """).fetchone()
+        """).fetchall()[0]
     names = ("files", "rows_read", "rows_loaded", "rows_quarantined", "unmapped_spellings",
              "executives_without_stream")
     return dict(zip(names, (int(value or 0) for value in row or ()), strict=True))
@@ -552,6 +552,30 @@ def points_distribution(connection: Connection, filters: Filters,
         from scored
         group by "group", tier
         order by max(grade_rank) desc, "group" """, parameters)
+
+
+def peer_points_distribution(connection: Connection, filters: Filters,
+                             group: str) -> pl.DataFrame:
+    """Return every other agency's points per band, combined and anonymised (scoped dashboard).
+
+    Reads scope_peer_points, which only a connection scoped to one agency has
+    (dashboards/scope.py): shaped as points_distribution, one row per tier of the snapshot
+    under the label ``group``; min_points and max_points are null (each would be one position's
+    value). The snapshot, band and stream filters apply; the jurisdiction filter does not (the
+    other agencies of every jurisdiction are combined).
+    """
+    parameters: Parameters = {"group": group, "snapshot": filters.snapshot_date,
+                              "tier": filters.tier, "stream": filters.stream_code}
+    return frame(connection, """
+        select $group as "group", tier, count_positions,
+            null::double as min_points, q1_points, median_points, q3_points,
+            null::double as max_points
+        from scope_peer_points
+        where snapshot_date = $snapshot::date
+            and ($tier is null or tier = $tier)
+            and stream_code is not distinct from $stream
+        order by (select max(rank) from ref_crosswalk
+                  where ref_crosswalk.tier = scope_peer_points.tier) desc""", parameters)
 
 
 def band_ranges(connection: Connection) -> pl.DataFrame:

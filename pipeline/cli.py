@@ -1,4 +1,4 @@
-"""The `workvalue` command line: run, export, sample, dashboard.
+"""The `workvalue` command line: run, export, sample, review, evaluate, audit, dashboard.
 
 Exit codes (../shared/CONTRACT.md): 0 ran; 2 the input or warehouse cannot be used (one clear
 message, no traceback); 1 an internal error. Set WORKVALUE_DEBUG=1 to see an internal error's
@@ -75,6 +75,9 @@ class ProgressReporter:
         """Add a finished bar for a whole-warehouse stage."""
         self.progress.add_task(f"stage {name} ({seconds:.1f} s)", total=1, completed=1)
 
+    def phase_finished(self, name: str, seconds: float) -> None:
+        """Draw nothing: phases are many and short (--timings writes them down)."""
+
 
 def summary_lines(summary: RunSummary) -> list[str]:
     """Return the plain end-of-run summary: one line per file, then the totals."""
@@ -103,22 +106,29 @@ def run(
         "--snapshot-date", help="As-at date (YYYY-MM-DD) for files that carry none.")] = None,
     include_names: Annotated[bool, typer.Option(
         "--include-names", help="Load personal names where a source has them.")] = False,
+    timings: Annotated[Path | None, typer.Option(
+        "--timings", help="Write the seconds of each phase and stage to this JSON file.")] = None,
 ) -> None:
     """Load every extract under INPUT into the warehouse, then score, check and publish."""
+    import json
+
     from pipeline.read import ReadOptions
-    from pipeline.run import run_pipeline
+    from pipeline.run import PhaseTimes, run_pipeline
 
     options = ReadOptions(snapshot_date=snapshot_date, include_names=include_names)
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                         console=console, disable=not console.is_terminal)
 
+    reporter = PhaseTimes(ProgressReporter(progress))
+
     def action() -> RunSummary:
         with progress:
-            return run_pipeline(input, warehouse, ProgressReporter(progress),
-                                read_options=options)
+            return run_pipeline(input, warehouse, reporter, read_options=options)
 
     summary = _guarded(action)
+    if timings is not None:
+        timings.write_text(json.dumps(reporter.report(summary), indent=2) + "\n")
     for line in summary_lines(summary):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 
@@ -129,18 +139,13 @@ def export(
     warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
     output: Annotated[Path, typer.Option("--output", help="File ending .csv, .xlsx or .parquet.")],
 ) -> None:
-    """Export a warehouse table; spreadsheet formulas are escaped in CSV and XLSX."""
-    from pipeline import warehouse as wh
-    from pipeline.publish import export_table
+    """Export a warehouse table; spreadsheet formulas are escaped in CSV and XLSX.
 
-    def action() -> int:
-        connection = wh.connect(warehouse, read_only=True)
-        try:
-            return export_table(connection, table, output)
-        finally:
-            connection.close()
+    Each export is recorded (who, when, what) in the warehouse's audit file, FILE.audit.jsonl.
+    """
+    from pipeline.publish import export_warehouse_table
 
-    rows = _guarded(action)
+    rows = _guarded(lambda: export_warehouse_table(warehouse, table, output))
     console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False, markup=False)
 
 
@@ -159,6 +164,24 @@ def sample(
     planted = ", ".join(f"{rule} {count}" for rule, count in sorted(result.planted.items()))
     console.print(f"wrote {len(result.files)} files to {result.out_dir}; planted: {planted}; "
                   f"rows to quarantine: {result.quarantined}", highlight=False, soft_wrap=True)
+
+
+@app.command()
+def bench(
+    scale: Annotated[float, typer.Option("--scale", help="Sample size (100 = a million rows).")
+                     ] = 1.0,
+    out: Annotated[Path, typer.Option(
+        "--out", help="Folder for the sample, warehouse and report.")] = Path("build/bench"),
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the sample.")] = 42,
+    dashboard: Annotated[bool, typer.Option(
+        "--dashboard/--no-dashboard", help="Time the dashboard's queries too.")] = True,
+) -> None:
+    """Time `workvalue run` at a scale against the floor; write OUT/bench-scale-K.json and .md."""
+    from pipeline.bench import run_bench, summary_lines
+
+    report = _guarded(lambda: run_bench(out, scale=scale, seed=seed, dashboard=dashboard))
+    for line in summary_lines(report):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()
@@ -218,6 +241,26 @@ def evaluate(
         console.print(str(scores), highlight=False, markup=False)
         if missed is not None:
             console.print(str(missed), highlight=False, markup=False)
+
+
+@app.command()
+def audit(
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    output: Annotated[Path | None, typer.Option(
+        "--output", help="Write the trail to a file ending .csv, .xlsx or .parquet.")] = None,
+) -> None:
+    """List every load, review decision and export of the warehouse: who, when, what."""
+    from pipeline.audit import read_trail, trail_lines, write_trail
+
+    def action() -> list[str]:
+        frame = read_trail(warehouse)
+        if output is None:
+            return trail_lines(frame)
+        write_trail(frame, warehouse, output)
+        return [f"wrote {frame.height:,} audit rows to {output}"]
+
+    for line in _guarded(action):
+        console.print(line, highlight=False, markup=False, soft_wrap=True)
 
 
 @app.command()

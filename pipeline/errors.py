@@ -40,3 +40,10 @@ class ReviewError(WorkvalueError):
     """A review cannot be recorded: an unknown or ambiguous flag key, no note, no reviewer."""
 
     exit_code = 2
+
+
+class OutputError(WorkvalueError):
+    """An export cannot be written where it was asked to: a folder that cannot be written, a full
+    disk."""
+
+    exit_code = 2

@@ -3,23 +3,28 @@
 Every row read lands in raw_<kind>. Rows that cannot be used (a value that cannot be read, a
 suite rule broken, a key already loaded from another file) go to `quarantine` with every reason;
 the rest go to the staged table. load_audit records the counts, which always reconcile:
-rows_read = rows_loaded + rows_quarantined. A file whose content (sha256) is already loaded is
-skipped; a new version of a file already loaded replaces the old version's rows.
+rows_read = rows_loaded + rows_quarantined, and when and by whom (the OS user) the file was
+loaded. A file whose content (sha256) is already loaded is skipped; a new version of a file
+already loaded replaces the old version's rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
 import duckdb
 import polars as pl
 
+from pipeline.audit import current_user
 from pipeline.contract import SPECS, ExtractKind
 from pipeline.read import ROW_NUMBER, RawExtract
 from pipeline.settings import sql_text
-from pipeline.validate import PROBLEM_SCHEMA, Validator
+from pipeline.validate import Validator, suite_columns
 from pipeline.warehouse import (
     raw_table,
     register_incoming,
@@ -27,6 +32,9 @@ from pipeline.warehouse import (
     staging_sql,
     unregister_incoming,
 )
+
+PhaseHook = Callable[[str, float], None]  # told each phase's name and seconds (run --timings)
+STAGED_BATCH = "staged_batch"  # temp table: a batch's rows as the staging model gives them
 
 SPELLING_COLUMNS = {
     ExtractKind.POSITIONS: "classification",
@@ -55,15 +63,6 @@ class FileLoad:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class StagedExtract:
-    """One extract ready to load: its rows as read (conformed) and as staged (typed)."""
-
-    raw: RawExtract
-    incoming: pl.DataFrame  # text rows with every contract column, extras as JSON
-    staged: pl.DataFrame  # the staging model's output, `problems` listing unreadable values
-
-
 def load_extract(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
                  validator: Validator, loaded_at: dt.datetime) -> FileLoad:
     """Return the outcome of loading one extract; the file's load is one transaction."""
@@ -71,11 +70,13 @@ def load_extract(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
 
 
 def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
-               validator: Validator, loaded_at: dt.datetime) -> list[FileLoad]:
+               validator: Validator, loaded_at: dt.datetime,
+               on_phase: PhaseHook | None = None) -> list[FileLoad]:
     """Return the outcomes of loading extracts of one kind, in order.
 
     The files are validated together (Great Expectations costs most per call, not per row), then
-    each file is loaded in its own transaction.
+    each file is loaded in its own transaction. on_phase, if given, is told the seconds spent
+    staging, validating and loading (`workvalue run --timings`).
     """
     outcomes: dict[int, FileLoad] = {}
     to_stage: list[tuple[int, RawExtract]] = []
@@ -87,33 +88,45 @@ def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
             continue
         seen[raw.sha256] = raw.file.name
         to_stage.append((index, raw))
-    pending = list(zip([index for index, _ in to_stage],
-                       stage_extracts(connection, [raw for _, raw in to_stage]), strict=True))
-    suite = _suite_problems(validator, [staged for _, staged in pending])
-    for index, staged in pending:
-        mine = suite.filter(pl.col("source_file") == staged.raw.file.name).drop("source_file")
-        outcomes[index] = _load_staged(connection, staged, mine, loaded_at)
+    if to_stage:
+        try:
+            with timed(on_phase, "stage"):
+                stage_extracts(connection, [raw for _, raw in to_stage])
+            with timed(on_phase, "validate"):
+                repeats, suite = _suite_problems(connection, validator, to_stage[0][1].file.kind)
+            for index, raw in to_stage:
+                with timed(on_phase, "load"):
+                    outcomes[index] = _load_staged(connection, raw, _of_file(suite, raw),
+                                                   _of_file(repeats, raw), loaded_at)
+        finally:
+            connection.execute(f"drop table if exists {STAGED_BATCH}")
+            unregister_incoming(connection)
     return [outcomes[index] for index in range(len(raws))]
 
 
-def stage_extracts(connection: duckdb.DuckDBPyConnection,
-                   raws: list[RawExtract]) -> list[StagedExtract]:
-    """Return extracts of one kind conformed and run through their staging model, in one query."""
-    if not raws:
-        return []
+@contextmanager
+def timed(on_phase: PhaseHook | None, name: str) -> Iterator[None]:
+    """Time the block and tell on_phase (when given) its seconds as the phase `name`."""
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        if on_phase is not None:
+            on_phase(name, time.perf_counter() - started)
+
+
+def stage_extracts(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract]) -> None:
+    """Stage extracts of one kind together, in one query, and keep them for loading.
+
+    Leaves the conformed rows as the temp view `incoming` and the staging model's output as the
+    temp table staged_batch (both with source_file), until load_batch drops them: the rows stay
+    in DuckDB, which spills what does not fit in its memory limit, rather than in Python.
+    """
     incoming = pl.concat([conform(raw) for raw in raws], how="vertical_relaxed")
     register_incoming(connection, incoming)
-    try:
-        _record_spellings(connection, raws[0].file.kind)
-        staged = connection.sql(staging_sql(raws[0].file.kind)).pl()
-    finally:
-        unregister_incoming(connection)
-    incoming_by_file = incoming.partition_by("source_file", as_dict=True)
-    staged_by_file = staged.partition_by("source_file", as_dict=True)
-    empty_staged = staged.clear()
-    return [StagedExtract(raw, incoming_by_file.get((raw.file.name,), incoming.clear()),
-                          staged_by_file.get((raw.file.name,), empty_staged))
-            for raw in raws]
+    _record_spellings(connection, raws[0].file.kind)
+    connection.execute(f"create or replace temp table {STAGED_BATCH} as "
+                       + staging_sql(raws[0].file.kind))
 
 
 def _repeated_in_batch(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None:
@@ -124,32 +137,38 @@ def _repeated_in_batch(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None
                     (f"same content as {seen[raw.sha256]}, already loaded",))
 
 
-def _suite_problems(validator: Validator, batch: list[StagedExtract]) -> pl.DataFrame:
-    """Return the suite's problems for a batch's rows, keyed by source_file and row_number."""
-    if not batch:
-        return pl.DataFrame(schema=PROBLEM_SCHEMA)
-    rows = pl.concat([staged.staged.drop("problems") for staged in batch], how="vertical_relaxed")
+def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator,
+                    kind: ExtractKind) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Return the staged batch's exact repeats, and the suite's problems for its other rows.
+
+    Both are keyed by source_file and row_number.
+    """
+    rows = connection.sql(f"select * exclude (problems) from {STAGED_BATCH}").pl()
     repeats = exact_repeats(rows)
-    return validator.problems(batch[0].raw.file.kind,
-                              rows.join(repeats, on=["source_file", ROW_NUMBER], how="anti"))
+    rows = rows.select("source_file", ROW_NUMBER, *suite_columns(kind))  # frees the others
+    if not repeats.is_empty():
+        rows = rows.join(repeats, on=["source_file", ROW_NUMBER], how="anti")
+    return repeats, validator.problems(kind, rows)
 
 
-def _load_staged(connection: duckdb.DuckDBPyConnection, staged: StagedExtract,
-                 suite: pl.DataFrame, loaded_at: dt.datetime) -> FileLoad:
+def _of_file(frame: pl.DataFrame, raw: RawExtract) -> pl.DataFrame:
+    """Return a batch's rows (keyed by source_file) that belong to one file, without the key."""
+    return frame.filter(pl.col("source_file") == raw.file.name).drop("source_file")
+
+
+def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl.DataFrame,
+                 repeats: pl.DataFrame, loaded_at: dt.datetime) -> FileLoad:
     """Return the outcome of writing one staged extract, in one transaction."""
-    raw = staged.raw
     connection.begin()
     try:
         replaced = _supersede(connection, raw, loaded_at)
-        outcome = _load_rows(connection, staged, suite, loaded_at)
+        outcome = _load_rows(connection, raw, suite, repeats, loaded_at)
         connection.commit()
     except BaseException:
         connection.rollback()
         raise
     finally:
         connection.execute("drop table if exists staged")
-        for name in ("incoming_frame", "staged_frame"):
-            connection.unregister(name)
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
     return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
 
@@ -181,27 +200,28 @@ def _supersede(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
     return True
 
 
-def _load_rows(connection: duckdb.DuckDBPyConnection, staged: StagedExtract,
-               suite: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
+def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl.DataFrame,
+               repeats: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
     """Write raw, staged, quarantine and audit rows; return rows read, loaded, quarantined."""
-    raw, incoming = staged.raw, staged.incoming
     kind, spec = raw.file.kind, SPECS[raw.file.kind]
-    connection.register("incoming_frame", incoming)
-    connection.execute(f"insert into {raw_table(kind)} by name select * from incoming_frame")
-    connection.register("staged_frame", staged.staged)
-    connection.execute("create temp table staged as select * from staged_frame")
-    problems = _problems(connection, raw, suite)
+    connection.execute(f"insert into {raw_table(kind)} by name select * from incoming"
+                       " where source_file = ?", [raw.file.name])
+    connection.execute(f"create temp table staged as select * from {STAGED_BATCH}"
+                       " where source_file = ?", [raw.file.name])
+    problems = _problems(connection, raw, suite, repeats)
     connection.register("row_problems", problems)
     connection.execute(
         f"insert into {spec.table} select * exclude (problems) from staged"
         f" where {ROW_NUMBER} not in (select {ROW_NUMBER} from row_problems)")
     quarantined = _quarantine(connection, raw, problems)
     connection.unregister("row_problems")
-    loaded = incoming.height - problems.height
+    loaded = raw.rows.height - problems.height
     connection.execute(
-        "insert into load_audit values (?, ?, ?, ?, ?, ?, ?, ?, null)",
+        "insert into load_audit by name select ? as source_file, ? as sha256,"
+        " ? as extract_kind, ? as rows_read, ? as rows_loaded, ? as rows_quarantined,"
+        " ? as loaded_at, ? as notes, ? as loaded_by",
         [raw.file.name, raw.sha256, kind.value, raw.rows_read, loaded, quarantined, loaded_at,
-         "; ".join(raw.notes) or None])
+         "; ".join(raw.notes) or None, current_user()])
     return raw.rows_read, loaded, quarantined
 
 
@@ -226,22 +246,20 @@ def _record_spellings(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) 
     column = SPELLING_COLUMNS.get(kind)
     if column is None:
         return
-    connection.execute("create or replace temp view incoming_spellings as select jurisdiction,"
-                       f" {column} as spelling from incoming")
+    connection.execute("create or replace temp view incoming_spellings as select distinct"
+                       f" jurisdiction, {column} as spelling from incoming")  # each spelling once
     connection.execute("insert or replace into classification_spellings "
                        + sql_text("reference/classification_spellings.sql"))
     connection.execute("drop view incoming_spellings")
 
 
-def _problems(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
-              suite: pl.DataFrame) -> pl.DataFrame:
+def _problems(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl.DataFrame,
+              repeats: pl.DataFrame) -> pl.DataFrame:
     """Return one row per problem row: row_number and every reason, "; "-separated."""
     kind = raw.file.kind
     parsing = connection.sql(
         f"select {ROW_NUMBER}, regexp_extract(problem, '^(\\w+):', 1) as column, problem as reason"
         " from (select row_number, unnest(problems) as problem from staged)").pl()
-    staged = connection.sql("select * exclude (problems) from staged").pl()
-    repeats = exact_repeats(staged).drop("source_file")
     suite = suite.join(parsing.select(ROW_NUMBER, "column"), on=[ROW_NUMBER, "column"],
                        how="anti")  # a value that could not be read is reported once
     every = pl.concat([parsing, repeats, suite, _duplicates_of_loaded(connection, kind)])
@@ -257,12 +275,26 @@ def exact_repeats(staged: pl.DataFrame) -> pl.DataFrame:
     """
     content = [column for column in staged.columns if column not in (ROW_NUMBER, "source_file")]
     first = pl.col(ROW_NUMBER).min().over(["source_file", *content]).alias("first_row")
-    return staged.with_columns(first).filter(pl.col(ROW_NUMBER) != pl.col("first_row")).select(
+    return _maybe_repeated(staged, content).with_columns(first).filter(
+        pl.col(ROW_NUMBER) != pl.col("first_row")).select(
         pl.col("source_file"),
         pl.col(ROW_NUMBER),
         pl.lit("position_id").alias("column"),
         pl.format("repeats row {} value for value: loaded once, from that row",
                   pl.col("first_row")).alias("reason"))
+
+
+def _maybe_repeated(staged: pl.DataFrame, content: list[str]) -> pl.DataFrame:
+    """Return the rows that may repeat another row of their file: the others cannot.
+
+    A first, cheap pass: rows whose values (floats aside) hash alike within a file. Grouping a
+    million rows by every column at once costs about 700 MB; hashing them, a few.
+    """
+    exact = [column for column in content if not staged.schema[column].is_float()]
+    if not exact:
+        return staged
+    hashes = staged.select(exact).hash_rows()
+    return staged.filter(pl.len().over("source_file", hashes) > 1)
 
 
 def _duplicates_of_loaded(connection: duckdb.DuckDBPyConnection,

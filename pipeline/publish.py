@@ -2,17 +2,21 @@
 
 Exports escape cells a spreadsheet would run as a formula (a text cell starting with =, +, -, @,
 tab or carriage return gets a leading apostrophe) in CSV and Excel; Parquet is written as is.
+Every export of a warehouse file is recorded in its audit file (pipeline.audit): an export that
+cannot be recorded is removed.
 """
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import duckdb
 
-from pipeline.errors import UnknownTableError
+from pipeline import audit
+from pipeline.errors import OutputError, UnknownTableError, WarehouseError
 from pipeline.settings import data_file, sql_text
-from pipeline.warehouse import build_models, scalar, table_names
+from pipeline.warehouse import build_models, connect, scalar, table_names
 
 MARTS = (
     "marts/agency_summary.sql",
@@ -31,6 +35,35 @@ def build_marts(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("set variable assistant_title_pattern = ?",
                        [structure["assistant_title_pattern"]])
     build_models(connection, MARTS)
+
+
+def export_warehouse_table(warehouse_path: Path, table: str, output: Path) -> int:
+    """Export a table of a warehouse file (opened read-only) and record it; return the rows.
+
+    The export is recorded in the warehouse's audit file only once it is written; if the record
+    cannot be written, the exported file is removed and WarehouseError raised.
+    """
+    connection = connect(warehouse_path, read_only=True)
+    try:
+        rows = export_table(connection, table, output)
+    except (OSError, duckdb.IOException) as error:
+        _discard(output)
+        reason = error.strerror if isinstance(error, OSError) else str(error).splitlines()[0]
+        raise OutputError(f"cannot write {output}: {reason}") from error
+    finally:
+        connection.close()
+    try:
+        audit.record_export(warehouse_path, table, rows, str(output.resolve()))
+    except WarehouseError:
+        _discard(output)
+        raise
+    return rows
+
+
+def _discard(output: Path) -> None:
+    """Remove a file an export could not finish or record, if it can be removed."""
+    with contextlib.suppress(OSError):
+        output.unlink(missing_ok=True)
 
 
 def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path) -> int:

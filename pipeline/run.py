@@ -9,14 +9,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import duckdb
 
 from pipeline import check, publish, score, warehouse
-from pipeline.load import FileLoad, load_batch
+from pipeline.load import FileLoad, load_batch, timed
 from pipeline.read import ExtractFile, RawExtract, ReadOptions, discover, read_extract
 from pipeline.validate import Validator
 
@@ -37,7 +37,8 @@ def _load(connection: duckdb.DuckDBPyConnection, batch: list[RawExtract], valida
     if not batch:
         return []
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    outcomes = load_batch(connection, batch, validator, loaded_at)
+    outcomes = load_batch(connection, batch, validator, loaded_at,
+                          reporter.phase_finished if reporter else None)
     for outcome in outcomes:
         if reporter:
             reporter.file_finished(outcome)
@@ -55,6 +56,66 @@ class Reporter(Protocol):
 
     def stage_finished(self, name: str, seconds: float) -> None:
         """Note that a whole-warehouse stage finished."""
+
+    def phase_finished(self, name: str, seconds: float) -> None:
+        """Note the seconds of one step of reading and loading (PHASES), for --timings."""
+
+
+PHASES = (  # the steps phase_finished names, in the order a run takes them
+    "open",  # find the files, copy the warehouse to work on, create tables, refresh ref_*
+    "read",  # read_extract: hash, parse, name the columns (per file)
+    "stage",  # conform and run the staging model (per batch of files of one kind)
+    "validate",  # Great Expectations suite and exact repeats (per batch)
+    "load",  # write raw, staged, quarantine and audit rows (per file, one transaction)
+    "commit",  # checkpoint the working copy and rename it over the warehouse
+)
+
+
+@dataclass
+class PhaseTimes:
+    """A Reporter that adds up the seconds of each phase and stage, passing progress on."""
+
+    inner: Reporter | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def _add(self, name: str, seconds: float) -> None:
+        """Add seconds to a phase's or stage's total."""
+        self.seconds[name] = self.seconds.get(name, 0.0) + seconds
+
+    def file_started(self, file: ExtractFile, index: int, total: int) -> None:
+        """Pass the file's start on."""
+        if self.inner:
+            self.inner.file_started(file, index, total)
+
+    def file_finished(self, outcome: FileLoad) -> None:
+        """Pass the file's outcome on."""
+        if self.inner:
+            self.inner.file_finished(outcome)
+
+    def stage_finished(self, name: str, seconds: float) -> None:
+        """Add a whole-warehouse stage's seconds, and pass it on."""
+        self._add(name, seconds)
+        if self.inner:
+            self.inner.stage_finished(name, seconds)
+
+    def phase_finished(self, name: str, seconds: float) -> None:
+        """Add a phase's seconds, and pass it on."""
+        self._add(name, seconds)
+        if self.inner:
+            self.inner.phase_finished(name, seconds)
+
+    def report(self, summary: RunSummary) -> dict[str, Any]:
+        """Return the run's timings as `workvalue run --timings` writes them (JSON-ready)."""
+        order = [*PHASES, *(name for name, _ in POST_LOAD_STAGES)]
+        return {
+            "seconds": round(summary.seconds, 3),
+            "phases": {name: round(self.seconds.get(name, 0.0), 3) for name in order},
+            "files": len(summary.files),
+            "files_unchanged": sum(1 for f in summary.files if f.status == "unchanged"),
+            "rows_read": summary.rows_read,
+            "rows_loaded": summary.rows_loaded,
+            "rows_quarantined": summary.rows_quarantined,
+        }
 
 
 @dataclass(frozen=True)
@@ -87,8 +148,11 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
     started = time.perf_counter()
     files = discover(input_dir)
     validator = Validator(today=today or dt.date.today())
+    on_phase = reporter.phase_finished if reporter else None
     with warehouse.writing(warehouse_path) as connection:
         warehouse.prepare(connection)
+        if reporter:
+            reporter.phase_finished("open", time.perf_counter() - started)
         outcomes: list[FileLoad] = []
         batch: list[RawExtract] = []
         for index, file in enumerate(files, start=1):
@@ -98,11 +162,15 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
                 batch = []
             if reporter:
                 reporter.file_started(file, index, len(files))
-            batch.append(read_extract(file, read_options))
+            with timed(on_phase, "read"):
+                batch.append(read_extract(file, read_options))
         outcomes += _load(connection, batch, validator, reporter)
         for name, stage in POST_LOAD_STAGES:
             stage_started = time.perf_counter()
             stage(connection)
             if reporter:
                 reporter.stage_finished(name, time.perf_counter() - stage_started)
+        committing = time.perf_counter()
+    if reporter:
+        reporter.phase_finished("commit", time.perf_counter() - committing)
     return RunSummary(tuple(outcomes), time.perf_counter() - started)

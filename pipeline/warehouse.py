@@ -3,7 +3,10 @@
 A run never writes the published warehouse file in place: it takes an exclusive lock
 (FILE.lock), works on a copy (FILE.building) and, only when every stage has finished, replaces
 FILE with it in one atomic rename. A run killed at any point leaves FILE as it was; readers
-(the dashboard, exports) always see a complete warehouse, even while a run is going on.
+(the dashboard, exports) always see a complete warehouse, even while a run is going on. Every
+publish writes a new id to `warehouse_version`, so a reader can tell which publish it reads.
+A warehouse file without write permission, a folder that cannot be written and a full disk
+are refused with a WarehouseError (exit 2), never half-done.
 
 Layers: raw_<kind> (every column as read, text), the staged tables named in the contract
 (positions, determinations, performance_ratings, maturity_assessments), load_audit and
@@ -16,7 +19,9 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import shutil
+import stat
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -32,7 +37,11 @@ from pipeline.read import ROW_NUMBER
 from pipeline.settings import data_file, sql_text
 
 T = TypeVar("T")
+MEMORY_LIMIT = "2GB"  # DuckDB's share of memory (docs/benchmarks.md); the rest is Python's
+MEMORY_LIMIT_ENV = "WORKVALUE_MEMORY_LIMIT"
 AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql", "audit/flag_reviews.sql")
+VERSION_TABLE = "audit/warehouse_version.sql"
+NO_SPACE = "No space left on device"  # how DuckDB words a full disk (strerror of ENOSPC)
 
 
 def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -42,19 +51,37 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        return duckdb.connect(str(path), read_only=read_only)
+        connection = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as error:
         detail = str(error).splitlines()[0]
         if "lock" in detail.lower():
             raise WarehouseError(f"warehouse {path} is in use by another process "
                                  f"(a run is writing to it): {detail}") from error
         raise WarehouseError(f"warehouse {path} cannot be opened: {detail}") from error
+    connection.execute(f"set memory_limit = '{memory_limit()}'")
+    return connection
+
+
+def memory_limit() -> str:
+    """Return the memory DuckDB may use: $WORKVALUE_MEMORY_LIMIT, else MEMORY_LIMIT.
+
+    Past it DuckDB spills to a FILE.tmp folder beside the warehouse (its default temp_directory,
+    removed when the connection closes), so a run of ten million rows stays within its limit
+    instead of DuckDB's default of 80% of the machine's memory. Raise WarehouseError if the
+    value is not an amount such as 2GB or 512MB.
+    """
+    value = os.environ.get(MEMORY_LIMIT_ENV, MEMORY_LIMIT).strip()
+    if not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", value, flags=re.IGNORECASE):
+        raise WarehouseError(f"{MEMORY_LIMIT_ENV}={value} is not an amount of memory such as"
+                             " 2GB or 512MB")
+    return value
 
 
 @contextmanager
 def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a working copy of the warehouse; publish it atomically on success."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _guard_os(lambda: path.parent.mkdir(parents=True, exist_ok=True), path)
+    _refuse_read_only(path)
     with _exclusive_lock(path):
         working = path.with_name(path.name + ".building")
         _remove(working)
@@ -62,13 +89,42 @@ def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         connection = connect(working)
         try:
             yield connection
+            connection.execute(sql_text(VERSION_TABLE))
             connection.execute("checkpoint")
-        except BaseException:
+        except BaseException as error:
             connection.close()
             _remove(working)
+            if _out_of_space(error):
+                raise WarehouseError(f"no space left on the device for warehouse {path}: "
+                                     "nothing was published, the warehouse is as it was"
+                                     ) from error
             raise
         connection.close()
         _guard_os(lambda: os.replace(working, path), path)
+
+
+def _refuse_read_only(path: Path) -> None:
+    """Raise WarehouseError if the warehouse file exists but may not be written.
+
+    The write permission bits are checked as well as access(2), so that a file made read-only
+    (chmod a-w) is left alone even by a user, such as root, whom the system would let write it.
+    """
+    if not path.exists():
+        return
+    if not os.access(path, os.W_OK) or not stat.S_IMODE(path.stat().st_mode) & 0o222:
+        raise WarehouseError(f"warehouse {path} cannot be written: the file is read-only "
+                             "(give it write permission, or use another --warehouse)")
+
+
+def _out_of_space(error: BaseException) -> bool:
+    """Return whether an error, or one it was raised while handling, is a full disk."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return any((isinstance(each, OSError) and each.errno == errno.ENOSPC)
+               or NO_SPACE in str(each) for each in chain)
 
 
 @contextmanager
@@ -171,8 +227,12 @@ def _add_missing_columns(connection: duckdb.DuckDBPyConnection, table: str, shap
 
 
 def register_incoming(connection: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Expose a frame to the staging models as the temp view `incoming`."""
-    connection.register("incoming_frame", frame)
+    """Expose a frame to the staging models as the temp view `incoming`.
+
+    The frame goes to DuckDB as Arrow with string views, as polars holds text: the default
+    conversion copies every string (about 600 MB more memory at a million positions).
+    """
+    connection.register("incoming_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
     connection.execute("create or replace temp view incoming as select * from incoming_frame")
 
 

@@ -1,16 +1,24 @@
-"""Privacy guards: formula escaping and small-count suppression, and the dashboard's downloads."""
+"""Privacy guards: formula escaping and small-count suppression, the dashboard's downloads, and
+personal names, which are loaded only when asked for."""
 
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboards.components import csv_bytes, excel_bytes
+from pipeline import warehouse
 from pipeline.privacy import SUPPRESSED_FLAG, escape_formula_cells, suppress_small_counts
+from pipeline.read import ReadOptions
+from pipeline.run import run_pipeline
+from tests.helpers import TESTS, TODAY
 
 RISKY = ["=SUM(A1:A2)", "+61 3 9000 0000", "-5", "@cmd", "\tx", "\rx"]
 SAFE = ["SES1", "a=b", " =leading space", "", "Chief Economist"]
@@ -69,3 +77,46 @@ def test_downloads_escape_formulas_in_csv_and_xlsx() -> None:
     assert workbook["position_title"].to_list() == [
         '\'=HYPERLINK("http://example.invalid","Legal")', "Secretary"]
     assert workbook["points"].to_list() == [31, 56]
+
+
+ORGANOGRAM = TESTS / "privacy" / "example_agency-2025-06-30-senior.csv"
+NAMES = ("Jane Citizen", "John Q Public")
+CONTACTS = ("020 7946 0001", "jane.citizen@example.gov.uk", "john.public@example.gov.uk")
+
+
+def load_organogram(tmp_path: Path, include_names: bool) -> Path:
+    """Return a warehouse holding the tiny organogram, loaded with or without names."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(ORGANOGRAM, folder / ORGANOGRAM.name)
+    path = tmp_path / "w.duckdb"
+    run_pipeline(folder, path, today=TODAY, read_options=ReadOptions(include_names=include_names))
+    return path
+
+
+def tables_holding(path: Path, text: str) -> list[str]:
+    """Return the warehouse tables with a row whose any value contains the text."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return [table for table in warehouse.table_names(connection)
+                if connection.execute(f'select count(*) from "{table}" as t'
+                                      " where contains(t::varchar, ?)", [text]).fetchall()[0][0]]
+
+
+@pytest.mark.parametrize("include_names", [False, True], ids=["default", "include-names"])
+def test_organogram_names_are_stored_only_when_asked(tmp_path: Path,
+                                                     include_names: bool) -> None:
+    path = load_organogram(tmp_path, include_names)
+    with duckdb.connect(str(path), read_only=True) as connection:
+        rows = connection.execute("select position_id, extra_columns->>'name' as name,"
+                                  " json_exists(extra_columns, '$.name') from raw_positions"
+                                  " order by position_id").fetchall()
+        assert connection.execute("select count(*) from positions").fetchall() == [(3,)]
+    if include_names:
+        assert rows == [("1", "Jane Citizen", True), ("2", "John Q Public", True),
+                        ("3", "Vacant", True)]
+    else:
+        assert rows == [("1", None, False), ("2", None, False), ("3", None, False)]
+        for name in NAMES:
+            assert tables_holding(path, name) == []
+    for contact in CONTACTS:  # phone numbers and e-mail addresses: never
+        assert tables_holding(path, contact) == []

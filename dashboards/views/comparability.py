@@ -5,11 +5,15 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from dashboards import charts, components, queries
+from dashboards import charts, components, queries, scope
 from dashboards.context import PageContext, current
 from pipeline import frameworks
 
 POINT_STATISTICS = ["min_points", "q1_points", "median_points", "q3_points", "max_points"]
+PEER_LEGEND = (f'"{scope.PEER_GROUP}": every other agency\'s scored positions of the band, '
+               "of every jurisdiction, drawn without its lowest and highest value and only "
+               f"where at least {scope.PEER_MIN_POSITIONS} positions of at least "
+               f"{scope.PEER_MIN_AGENCIES} agencies stand behind it. No other agency is named.")
 BOX_LEGEND = ("Box: the middle half of the group's positions; line: lowest to highest; dark "
               "tick: median; green: the band's points range. Groups of fewer than 5 positions "
               "are not drawn.")
@@ -22,8 +26,17 @@ def points_range() -> tuple[int, int]:
 
 
 def points_by(context: PageContext, group_by: str) -> None:
-    """Show the points distribution per band, by agency or by jurisdiction."""
+    """Show the points distribution per band, by agency or by jurisdiction.
+
+    On a dashboard scoped to one agency, the agency is drawn beside every other agency
+    combined (anonymised: see dashboards/scope.py), never beside another agency.
+    """
     summary = context.reader.query(queries.points_distribution, context.filters, group_by)
+    if context.agency is not None and not summary.is_empty():
+        peers = context.reader.query(queries.peer_points_distribution, context.filters,
+                                     scope.PEER_GROUP)
+        summary = pl.concat([summary, peers], how="vertical_relaxed")
+        st.caption(PEER_LEGEND)
     if summary.is_empty():
         components.no_rows("scored executive positions")
         return
@@ -108,6 +121,10 @@ def render(context: PageContext) -> None:
     drift_flags(context)
     workforce_shape(context)
     st.subheader("Across jurisdictions, through the crosswalk tier")
+    if context.agency is not None:
+        st.info("Not shown on a dashboard scoped to one agency: a jurisdiction's spread "
+                "would show other agencies' positions.", icon=":material/lock:")
+        return
     st.warning("Jurisdictions are compared through the project's crosswalk "
                "(data/crosswalk.toml), which is an assumption, not a published equivalence.",
                icon=":material/warning:")

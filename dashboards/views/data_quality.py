@@ -12,7 +12,13 @@ def render(context: PageContext) -> None:
     """Draw the Data quality page (the whole warehouse: the filters do not apply)."""
     reader = context.reader
     st.title("Data quality")
-    st.caption("The whole warehouse, every snapshot: the sidebar filters do not apply here.")
+    if context.agency is None:
+        st.caption("The whole warehouse, every snapshot: the sidebar filters do not apply "
+                   "here.")
+    else:
+        st.caption("This agency's rows only, every snapshot: a file's counts are its rows of "
+                   "this agency, and a quarantined row whose agency cannot be read is not "
+                   "shown. The sidebar filters do not apply here.")
     st.subheader("Validation results by extract")
     st.caption("Rows read = rows loaded + rows quarantined, for every file (reconciles).")
     st.dataframe(reader.query(queries.validation_results), hide_index=True, column_config={

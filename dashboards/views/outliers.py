@@ -8,7 +8,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from dashboards import charts, components, queries
+from dashboards import charts, components, queries, scope
 from dashboards.context import PageContext, current
 from pipeline import frameworks
 from pipeline.errors import ReviewError, WarehouseError
@@ -100,6 +100,9 @@ def position_drill_down(context: PageContext, flag: dict[str, Any]) -> None:
             names = {factor.column: factor.name for factor in tool.factors}
             st.altair_chart(charts.factor_profile_chart(
                 profile, names, (tool.scale_minimum, tool.scale_maximum)))
+            if context.agency is not None:
+                st.caption("Peers are this agency's own positions of the band: the dashboard "
+                           "is scoped to one agency.")
     else:
         components.not_available("position_scores", "The factor profile")
     left, right = st.columns(2)
@@ -125,9 +128,14 @@ def save_review(context: PageContext, flag_key: str, decision: str, note: str,
     """Record a review in the warehouse; return why it could not be, or None when saved."""
     if not note.strip() or not reviewer.strip():
         return "A review needs a note and a reviewer ID."
+    def record(connection: duckdb.DuckDBPyConnection) -> str:
+        """Return the key of the flag reviewed, refusing a flag of another agency."""
+        if context.agency is not None:
+            scope.check_flag(connection, flag_key, context.agency)
+        return record_review(connection, flag_key, Decision(decision), note, reviewer)
+
     try:
-        context.reader.write(lambda connection: record_review(
-            connection, flag_key, Decision(decision), note, reviewer))
+        context.reader.write(record)
     except (ReviewError, WarehouseError) as error:
         return f"The review was not recorded: {error}"
     except duckdb.ConnectionException:
@@ -184,7 +192,8 @@ def render(context: PageContext) -> None:
         "message": st.column_config.TextColumn("message", width="large"),
         "position_title": st.column_config.TextColumn("title", width="medium"),
         "reviewed_at": st.column_config.DatetimeColumn("reviewed", format="YYYY-MM-DD")})
-    components.download_buttons(flags, "flags")
+    components.download_buttons(flags, "flags",
+                                components.Download(reader.path, context.agency))
     st.divider()
     flag = pick_flag(flags)
     if flag is None:

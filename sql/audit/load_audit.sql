@@ -6,7 +6,10 @@ create table if not exists load_audit (
     rows_read bigint not null,
     rows_loaded bigint not null,
     rows_quarantined bigint not null,
-    loaded_at timestamp not null,
+    loaded_at timestamp not null,        -- when (UTC)
     notes varchar,                       -- what the reader had to say (encoding fallback, ragged lines)
-    superseded_at timestamp              -- set when a newer version of the same file replaced it
+    superseded_at timestamp,             -- set when a newer version of the same file replaced it
+    loaded_by varchar                    -- who: the operating-system user that ran the load
 );
+-- a warehouse built before loaded_by existed gains the column (its older rows stay null)
+alter table load_audit add column if not exists loaded_by varchar;

@@ -7,6 +7,7 @@ with seen as (
         wv_key(spelling) as spelling_key
     from incoming_spellings
     where wv_key(spelling) is not null
+        and wv_text(jurisdiction) is not null  -- a row without one is quarantined, not mapped
 ),
 
 matched as (

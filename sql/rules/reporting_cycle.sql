@@ -1,10 +1,22 @@
 -- reporting_cycle: following a position's reporting line upwards comes back to the position
 -- itself (a position reporting to itself is the shortest loop). Walked set-wise, bounded by
--- max_depth steps.
-with recursive edges as (
+-- max_depth steps, from positions someone reports to: a loop leads back into each of its
+-- positions, and every step up a line arrives at one, so the others (most of a workforce, who
+-- manage no one) need not be walked.
+with recursive all_edges as (
     select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id
     from positions
     where reports_to_position_id is not null
+),
+
+edges as (
+    select * from all_edges
+    where exists (
+        select 1 from all_edges as reports
+        where reports.snapshot_date = all_edges.snapshot_date
+            and reports.jurisdiction = all_edges.jurisdiction
+            and reports.agency_code = all_edges.agency_code
+            and reports.reports_to_position_id = all_edges.position_id)
 ),
 
 walk (snapshot_date, jurisdiction, agency_code, start_id, current_id, depth, path) as (

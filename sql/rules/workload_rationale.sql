@@ -55,32 +55,65 @@ terms as (
     from term_cores
 ),
 
-hits as (
-    -- a counted quantity is named by the words that matched ("4,000 applications")
-    select decisions.* , terms.* replace (
-        case when terms.term = '#count'
-            then regexp_extract(decisions.rationale, terms.term_pattern, 0) else terms.term end
-        as term)
+texts as (
+    -- each distinct rationale once (many determinations share a wording: the patterns below
+    -- are per term, so DuckDB compiles them per row), and whether a dismissive phrase is in it
+    -- at all, as the dismissal patterns below have it: a text with none has nothing to cut out
+    select distinct
+        rationale, rationale_for_dismissals,
+        len(getvariable('workload_rationale__dismissive_phrases')) > 0
+            and regexp_matches(rationale_for_dismissals, '\b('
+                || array_to_string(getvariable('workload_rationale__dismissive_phrases'), '|')
+                || ')\b') as has_dismissal_before,
+        len(getvariable('workload_rationale__dismissive_phrases_after')) > 0
+            and regexp_matches(rationale_for_dismissals, '('
+                || array_to_string(getvariable('workload_rationale__dismissive_phrases_after'), '|')
+                || ')\b') as has_dismissal_after
     from decisions
-    join terms
-        on regexp_matches(decisions.rationale, terms.term_pattern)
 ),
 
-undismissed as (
-    -- the rationale with every dismissed occurrence of the term cut out
+candidates as (
+    -- a term's pattern matches only a text that contains the term: a cheap first test
+    select texts.*, terms.*
+    from texts
+    join terms on terms.term = '#count' or contains(texts.rationale, terms.term)
+),
+
+hits as (
+    -- a counted quantity is named by the words that matched ("4,000 applications")
+    select * replace (
+        case when term = '#count' then regexp_extract(rationale, term_pattern, 0) else term end
+        as term)
+    from candidates
+    where regexp_matches(rationale, term_pattern)
+),
+
+cut_before as (
+    -- the rationale with every occurrence of the term dismissed before it cut out
     select
         *,
-        coalesce(regexp_replace(
-            coalesce(regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
-                     rationale_for_dismissals),
-            dismissed_after_pattern, ' ', 'g'),
-            coalesce(regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
-                     rationale_for_dismissals)) as rationale_left
+        case when has_dismissal_before then coalesce(
+            regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
+            rationale_for_dismissals)
+        else rationale_for_dismissals end as rationale_cut_before
     from hits
 ),
 
+undismissed as (
+    -- then every occurrence dismissed after it
+    select
+        *,
+        case when has_dismissal_after then coalesce(
+            regexp_replace(rationale_cut_before, dismissed_after_pattern, ' ', 'g'),
+            rationale_cut_before)
+        else rationale_cut_before end as rationale_left
+    from cut_before
+),
+
 counted as (
-    select *, regexp_matches(rationale_left, term_pattern) as is_used
+    -- nothing cut (the text as matched above): the term is used
+    select *, rationale_left = rationale or regexp_matches(rationale_left, term_pattern)
+        as is_used
     from undismissed
 ),
 
@@ -92,7 +125,8 @@ weighed as (
            list(distinct term order by term) filter (where kind = 'workload' and is_used) as workload_terms,
            list(distinct term order by term) filter (where kind = 'work_value') as work_value_terms,
            list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms
-    from counted
+    from decisions
+    join counted using (rationale)
     group by snapshot_date, jurisdiction, agency_code, position_id
 ),
 
