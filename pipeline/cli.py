@@ -175,11 +175,14 @@ def bench(
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the sample.")] = 42,
     dashboard: Annotated[bool, typer.Option(
         "--dashboard/--no-dashboard", help="Time the dashboard's queries too.")] = True,
+    repeat: Annotated[int, typer.Option(
+        "--repeat", help="Measure each this many times; keep the fastest.")] = 1,
 ) -> None:
     """Time `workvalue run` at a scale against the floor; write OUT/bench-scale-K.json and .md."""
     from pipeline.bench import run_bench, summary_lines
 
-    report = _guarded(lambda: run_bench(out, scale=scale, seed=seed, dashboard=dashboard))
+    report = _guarded(lambda: run_bench(out, scale=scale, seed=seed, dashboard=dashboard,
+                                        repeat=repeat))
     for line in summary_lines(report):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 

@@ -22,7 +22,7 @@ import polars as pl
 
 from pipeline.audit import current_user
 from pipeline.contract import SPECS, ExtractKind
-from pipeline.read import ROW_NUMBER, RawExtract
+from pipeline.read import ROW_NUMBER, ExtractFile, RawExtract
 from pipeline.settings import sql_text
 from pipeline.validate import Validator, suite_columns
 from pipeline.warehouse import (
@@ -82,7 +82,7 @@ def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
     to_stage: list[tuple[int, RawExtract]] = []
     seen: dict[str, str] = {}
     for index, raw in enumerate(raws):
-        done = _already_loaded(connection, raw) or _repeated_in_batch(raw, seen)
+        done = already_loaded(connection, raw.file, raw.sha256) or _repeated_in_batch(raw, seen)
         if done is not None:
             outcomes[index] = done
             continue
@@ -100,7 +100,6 @@ def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
                                                    _of_file(repeats, raw), loaded_at)
         finally:
             connection.execute(f"drop table if exists {STAGED_BATCH}")
-            unregister_incoming(connection)
     return [outcomes[index] for index in range(len(raws))]
 
 
@@ -118,15 +117,18 @@ def timed(on_phase: PhaseHook | None, name: str) -> Iterator[None]:
 def stage_extracts(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract]) -> None:
     """Stage extracts of one kind together, in one query, and keep them for loading.
 
-    Leaves the conformed rows as the temp view `incoming` and the staging model's output as the
-    temp table staged_batch (both with source_file), until load_batch drops them: the rows stay
-    in DuckDB, which spills what does not fit in its memory limit, rather than in Python.
+    Leaves the staging model's output, with source_file, as the temp table staged_batch until
+    load_batch drops it: the rows stay in DuckDB, which spills what does not fit in its memory
+    limit, rather than in Python.
     """
-    incoming = pl.concat([conform(raw) for raw in raws], how="vertical_relaxed")
-    register_incoming(connection, incoming)
-    _record_spellings(connection, raws[0].file.kind)
-    connection.execute(f"create or replace temp table {STAGED_BATCH} as "
-                       + staging_sql(raws[0].file.kind))
+    register_incoming(connection, pl.concat([conform(raw) for raw in raws],
+                                             how="vertical_relaxed"))
+    try:
+        _record_spellings(connection, raws[0].file.kind)
+        connection.execute(f"create or replace temp table {STAGED_BATCH} as "
+                           + staging_sql(raws[0].file.kind))
+    finally:
+        unregister_incoming(connection)
 
 
 def _repeated_in_batch(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None:
@@ -143,12 +145,29 @@ def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator,
 
     Both are keyed by source_file and row_number.
     """
-    rows = connection.sql(f"select * exclude (problems) from {STAGED_BATCH}").pl()
-    repeats = exact_repeats(rows)
-    rows = rows.select("source_file", ROW_NUMBER, *suite_columns(kind))  # frees the others
+    repeats = exact_repeats(_maybe_repeated_rows(connection))
+    columns = ", ".join(f'"{column}"' for column in ("source_file", ROW_NUMBER,
+                                                     *suite_columns(kind)))
+    rows = connection.sql(f"select {columns} from {STAGED_BATCH}").pl()
     if not repeats.is_empty():
         rows = rows.join(repeats, on=["source_file", ROW_NUMBER], how="anti")
     return repeats, validator.problems(kind, rows)
+
+
+def _maybe_repeated_rows(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Return the staged batch's rows that may repeat another row of their file, every column.
+
+    Those whose values (floats aside) hash alike within their file: only they can be exact
+    repeats, so only they leave DuckDB for exact_repeats to compare value for value.
+    """
+    described = connection.execute(f"select column_name, column_type from (describe {STAGED_BATCH})"
+                                   ).fetchall()
+    exact = [f'"{name}"' for name, data_type in described
+             if name not in ("source_file", ROW_NUMBER, "problems")
+             and data_type not in ("FLOAT", "DOUBLE")]
+    repeated = (f" qualify count(*) over (partition by source_file, hash({', '.join(exact)})) > 1"
+                if exact else "")
+    return connection.sql(f"select * exclude (problems) from {STAGED_BATCH}{repeated}").pl()
 
 
 def _of_file(frame: pl.DataFrame, raw: RawExtract) -> pl.DataFrame:
@@ -173,16 +192,17 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
     return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
 
 
-def _already_loaded(connection: duckdb.DuckDBPyConnection, raw: RawExtract) -> FileLoad | None:
+def already_loaded(connection: duckdb.DuckDBPyConnection, file: ExtractFile,
+                   sha256: str) -> FileLoad | None:
     """Return the earlier load of the same content, or None if this content is new."""
     rows = connection.execute(
         "select source_file, rows_read, rows_loaded, rows_quarantined from load_audit"
-        " where sha256 = ? and superseded_at is null", [raw.sha256]).fetchall()
+        " where sha256 = ? and superseded_at is null", [sha256]).fetchall()
     if not rows:
         return None
     row = rows[0]
-    note = () if row[0] == raw.file.name else (f"same content as {row[0]}, already loaded",)
-    return FileLoad(raw.file.name, raw.file.kind, LoadStatus.UNCHANGED, row[1], 0, 0, note)
+    note = () if row[0] == file.name else (f"same content as {row[0]}, already loaded",)
+    return FileLoad(file.name, file.kind, LoadStatus.UNCHANGED, row[1], 0, 0, note)
 
 
 def _supersede(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
@@ -204,8 +224,11 @@ def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl
                repeats: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
     """Write raw, staged, quarantine and audit rows; return rows read, loaded, quarantined."""
     kind, spec = raw.file.kind, SPECS[raw.file.kind]
-    connection.execute(f"insert into {raw_table(kind)} by name select * from incoming"
-                       " where source_file = ?", [raw.file.name])
+    register_incoming(connection, conform(raw))
+    try:
+        connection.execute(f"insert into {raw_table(kind)} by name select * from incoming")
+    finally:
+        unregister_incoming(connection)
     connection.execute(f"create temp table staged as select * from {STAGED_BATCH}"
                        " where source_file = ?", [raw.file.name])
     problems = _problems(connection, raw, suite, repeats)

@@ -109,6 +109,18 @@ def _peek_header(path: Path) -> list[str]:
     return []
 
 
+def extract_sha256(file: ExtractFile) -> str:
+    """Return the sha256 of a file's bytes, read in chunks; raise InputError if unreadable.
+
+    The same hash read_extract gives the file: what load_audit knows a content by.
+    """
+    try:
+        with file.path.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as error:
+        raise InputError(f"cannot be read ({error.strerror})", source_file=file.name) from error
+
+
 def read_extract(file: ExtractFile, options: ReadOptions | None = None) -> RawExtract:
     """Return a file's rows as text with canonical column names; raise InputError if unusable."""
     try:

@@ -7,6 +7,7 @@ the whole warehouse, in POST_LOAD_STAGES order. Adding a stage is one edit of th
 from __future__ import annotations
 
 import datetime as dt
+import resource
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -16,12 +17,22 @@ from typing import Any, Protocol
 import duckdb
 
 from pipeline import check, publish, score, warehouse
-from pipeline.load import FileLoad, load_batch, timed
-from pipeline.read import ExtractFile, RawExtract, ReadOptions, discover, read_extract
+from pipeline.load import FileLoad, already_loaded, load_batch, timed
+from pipeline.read import (
+    ExtractFile,
+    RawExtract,
+    ReadOptions,
+    discover,
+    extract_sha256,
+    read_extract,
+)
+from pipeline.settings import configuration_sha256, sql_text
 from pipeline.validate import Validator
 
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
 BATCH_ROWS = 1_000_000  # files of one kind are validated together up to about this many rows
+INPUTS_TABLE = "audit/published_inputs.sql"
+INPUTS_TABLE_NAME = "published_inputs"
 
 # Whole-warehouse stages after loading, in order: scoring and checks slot in before publish.
 POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
@@ -43,6 +54,20 @@ def _load(connection: duckdb.DuckDBPyConnection, batch: list[RawExtract], valida
         if reporter:
             reporter.file_finished(outcome)
     return outcomes
+
+
+def peak_memory_mb() -> float:
+    """Return this process's peak resident memory so far, in MB.
+
+    Linux's VmHWM is this process's own; getrusage's figure (the fallback elsewhere) also counts
+    the memory of the process that started it, as it was when it started this one.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 class Reporter(Protocol):
@@ -109,6 +134,7 @@ class PhaseTimes:
         order = [*PHASES, *(name for name, _ in POST_LOAD_STAGES)]
         return {
             "seconds": round(summary.seconds, 3),
+            "peak_mb": peak_memory_mb(),
             "phases": {name: round(self.seconds.get(name, 0.0), 3) for name in order},
             "files": len(summary.files),
             "files_unchanged": sum(1 for f in summary.files if f.status == "unchanged"),
@@ -144,33 +170,88 @@ class RunSummary:
 def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | None = None,
                  today: dt.date | None = None,
                  read_options: ReadOptions | None = None) -> RunSummary:
-    """Return the summary of loading every extract under input_dir and running every stage."""
+    """Return the summary of loading every extract under input_dir and running every stage.
+
+    When every extract is loaded already and the marts were built by the same code, SQL and data
+    (up_to_date), nothing is recomputed or published: a rerun costs little more than hashing.
+    """
     started = time.perf_counter()
     files = discover(input_dir)
-    validator = Validator(today=today or dt.date.today())
-    on_phase = reporter.phase_finished if reporter else None
-    with warehouse.writing(warehouse_path) as connection:
-        warehouse.prepare(connection)
-        if reporter:
-            reporter.phase_finished("open", time.perf_counter() - started)
-        outcomes: list[FileLoad] = []
-        batch: list[RawExtract] = []
-        for index, file in enumerate(files, start=1):
-            if batch and (file.kind != batch[0].file.kind
-                          or sum(raw.rows_read for raw in batch) >= BATCH_ROWS):
-                outcomes += _load(connection, batch, validator, reporter)
-                batch = []
-            if reporter:
-                reporter.file_started(file, index, len(files))
-            with timed(on_phase, "read"):
-                batch.append(read_extract(file, read_options))
-        outcomes += _load(connection, batch, validator, reporter)
-        for name, stage in POST_LOAD_STAGES:
-            stage_started = time.perf_counter()
-            stage(connection)
-            if reporter:
-                reporter.stage_finished(name, time.perf_counter() - stage_started)
-        committing = time.perf_counter()
+    configuration = configuration_sha256(*(name for name, _ in POST_LOAD_STAGES))
+    with warehouse.locked(warehouse_path):
+        unchanged = up_to_date(warehouse_path, files, configuration, reporter)
+        if unchanged is not None:
+            return RunSummary(tuple(unchanged), time.perf_counter() - started)
+        opening = time.perf_counter()
+        with warehouse.working_copy(warehouse_path) as connection:
+            outcomes = _load_and_build(connection, files, today, read_options, reporter,
+                                       opening)
+            connection.execute(sql_text(INPUTS_TABLE), [configuration])
+            committing = time.perf_counter()
     if reporter:
         reporter.phase_finished("commit", time.perf_counter() - committing)
     return RunSummary(tuple(outcomes), time.perf_counter() - started)
+
+
+def up_to_date(warehouse_path: Path, files: list[ExtractFile], configuration: str,
+               reporter: Reporter | None = None) -> list[FileLoad] | None:
+    """Return every file's unchanged outcome if the published warehouse needs no run, else None.
+
+    It needs none when each file's content (sha256) is loaded already and its marts were built
+    with this configuration (settings.configuration_sha256). Only hashes are read, not rows.
+    """
+    if not warehouse_path.exists():
+        return None
+    connection = warehouse.connect(warehouse_path, read_only=True)
+    try:
+        if INPUTS_TABLE_NAME not in warehouse.table_names(connection) or warehouse.scalar(
+                connection, f"select configuration_sha256 from {INPUTS_TABLE_NAME}"
+        ) != configuration:
+            return None
+        outcomes = []
+        for file in files:
+            with timed(reporter.phase_finished if reporter else None, "read"):
+                outcome = already_loaded(connection, file, extract_sha256(file))
+            if outcome is None:
+                return None
+            outcomes.append(outcome)
+    finally:
+        connection.close()
+    if reporter:
+        for index, outcome in enumerate(outcomes):
+            reporter.file_started(files[index], index + 1, len(files))
+            reporter.file_finished(outcome)
+    return outcomes
+
+
+def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFile],
+                    today: dt.date | None, read_options: ReadOptions | None,
+                    reporter: Reporter | None, opening: float) -> list[FileLoad]:
+    """Return the outcomes of loading the files in batches, then run every post-load stage.
+
+    `opening` is when the run started opening the warehouse (the end of the "open" phase is
+    reported from it).
+    """
+    validator = Validator(today=today or dt.date.today())
+    on_phase = reporter.phase_finished if reporter else None
+    warehouse.prepare(connection)
+    if reporter:
+        reporter.phase_finished("open", time.perf_counter() - opening)
+    outcomes: list[FileLoad] = []
+    batch: list[RawExtract] = []
+    for index, file in enumerate(files, start=1):
+        if batch and (file.kind != batch[0].file.kind
+                      or sum(raw.rows_read for raw in batch) >= BATCH_ROWS):
+            outcomes += _load(connection, batch, validator, reporter)
+            batch = []
+        if reporter:
+            reporter.file_started(file, index, len(files))
+        with timed(on_phase, "read"):
+            batch.append(read_extract(file, read_options))
+    outcomes += _load(connection, batch, validator, reporter)
+    for name, stage in POST_LOAD_STAGES:
+        stage_started = time.perf_counter()
+        stage(connection)
+        if reporter:
+            reporter.stage_finished(name, time.perf_counter() - stage_started)
+    return outcomes

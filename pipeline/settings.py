@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -28,3 +29,21 @@ def data_file(name: str) -> dict[str, Any]:
 def sql_text(relative_path: str) -> str:
     """Return the text of a SQL file under sql/."""
     return (SQL_DIR / relative_path).read_text(encoding="utf-8")
+
+
+FINGERPRINTED = (("pipeline", "*.py"), ("sql", "*.sql"), ("data", "*.toml"),
+                 ("expectations", "*.json"))  # what the marts are built by: code, SQL, data
+
+
+def configuration_sha256(*parts: str) -> str:
+    """Return a hash of the code, SQL and data files that decide what the marts hold, and parts.
+
+    A run records it with the marts it publishes; a later run over unchanged extracts with the
+    same hash has nothing to recompute (pipeline.run).
+    """
+    digest = hashlib.sha256("\0".join(parts).encode() + b"\0")
+    for folder, pattern in FINGERPRINTED:
+        for path in sorted((PROJECT_DIR / folder).rglob(pattern)):
+            digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()

@@ -80,27 +80,51 @@ def memory_limit() -> str:
 @contextmanager
 def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a connection to a working copy of the warehouse; publish it atomically on success."""
+    with locked(path), working_copy(path) as connection:
+        yield connection
+
+
+@contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the warehouse's write lock (FILE.lock); refuse at once if another writer holds it.
+
+    A working copy left by a killed run is removed as soon as the lock is held.
+    """
     _guard_os(lambda: path.parent.mkdir(parents=True, exist_ok=True), path)
     _refuse_read_only(path)
     with _exclusive_lock(path):
-        working = path.with_name(path.name + ".building")
-        _remove(working)
-        _guard_os(lambda: shutil.copyfile(path, working) if path.exists() else None, path)
-        connection = connect(working)
-        try:
-            yield connection
-            connection.execute(sql_text(VERSION_TABLE))
-            connection.execute("checkpoint")
-        except BaseException as error:
-            connection.close()
-            _remove(working)
-            if _out_of_space(error):
-                raise WarehouseError(f"no space left on the device for warehouse {path}: "
-                                     "nothing was published, the warehouse is as it was"
-                                     ) from error
-            raise
+        _remove(_working_path(path))
+        yield
+
+
+@contextmanager
+def working_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a connection to FILE.building, a copy of FILE; rename it over FILE on success.
+
+    The caller holds locked(path).
+    """
+    working = _working_path(path)
+    _guard_os(lambda: shutil.copyfile(path, working) if path.exists() else None, path)
+    connection = connect(working)
+    try:
+        yield connection
+        connection.execute(sql_text(VERSION_TABLE))
+        connection.execute("checkpoint")
+    except BaseException as error:
         connection.close()
-        _guard_os(lambda: os.replace(working, path), path)
+        _remove(working)
+        if _out_of_space(error):
+            raise WarehouseError(f"no space left on the device for warehouse {path}: "
+                                 "nothing was published, the warehouse is as it was"
+                                 ) from error
+        raise
+    connection.close()
+    _guard_os(lambda: os.replace(working, path), path)
+
+
+def _working_path(path: Path) -> Path:
+    """Return where a run builds the next version of the warehouse: FILE.building."""
+    return path.with_name(path.name + ".building")
 
 
 def _refuse_read_only(path: Path) -> None:
