@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -184,7 +184,8 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
         outcome = _load_rows(connection, raw, suite, repeats, loaded_at)
         connection.commit()
     except BaseException:
-        connection.rollback()
+        with suppress(duckdb.Error):  # a failed commit has ended the transaction already
+            connection.rollback()
         raise
     finally:
         connection.execute("drop table if exists staged")

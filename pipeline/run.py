@@ -30,7 +30,7 @@ from pipeline.settings import configuration_sha256, sql_text
 from pipeline.validate import Validator
 
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
-BATCH_ROWS = 1_000_000  # files of one kind are validated together up to about this many rows
+BATCH_ROWS = 250_000  # files of one kind are validated together up to about this many rows
 INPUTS_TABLE = "audit/published_inputs.sql"
 INPUTS_TABLE_NAME = "published_inputs"
 

@@ -120,6 +120,16 @@ def working_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
     connection.close()
     _guard_os(lambda: os.replace(working, path), path)
+    _guard_os(lambda: _sync_folder(path.parent), path)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Flush a folder's entries to disk, so that a rename in it survives a power loss."""
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _working_path(path: Path) -> Path:

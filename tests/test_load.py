@@ -226,3 +226,29 @@ def test_a_failed_replacement_keeps_the_old_version(again: tuple[Path, Path], re
     assert rows_of(connection, "select rows_read, superseded_at from load_audit"
                                " where source_file = 'positions_a.csv'") == [
         {"rows_read": 4, "superseded_at": None}]
+
+
+class CommitFails:
+    """A connection whose commit fails after ending the transaction, as a lost disk does."""
+
+    def __init__(self, connection: duckdb.DuckDBPyConnection) -> None:
+        self._connection = connection
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._connection, name)
+
+    def commit(self) -> None:
+        self._connection.rollback()
+        raise duckdb.IOException("could not write to the disk")
+
+
+def test_a_failed_commit_is_reported_as_itself_and_leaves_nothing(tmp_path: Path,
+                                                                  read_only: Opener) -> None:
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.prepare(connection)
+    raw = read_extract(ExtractFile(TESTS / LOADING / "positions_a.csv", "positions_a.csv",
+                                   ExtractKind.POSITIONS))
+    with pytest.raises(duckdb.IOException, match="could not write to the disk"):
+        load_extract(CommitFails(connection), raw, NoRules(), LOADED_AT)  # type: ignore[arg-type]
+    connection.close()
+    assert counts(read_only(tmp_path / "w.duckdb")) == dict.fromkeys(COUNTED_TABLES, 0)
