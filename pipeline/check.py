@@ -18,7 +18,7 @@ from pipeline import frameworks
 from pipeline.settings import SQL_DIR, data_file, sql_text
 from pipeline.warehouse import build_models, register_table
 
-SUPPORT_MODELS = ("intermediate/int_reporting_lines.sql",)
+SUPPORT_MODELS = ("intermediate/int_reporting_lines.sql",)  # read by rules only: temporary
 FLAG_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "position_id", "classification",
                 "rule_id", "severity", "message", "evidence")
 DESCRIPTIVE_KEYS = ("title", "source")
@@ -77,7 +77,7 @@ def run_checks(connection: duckdb.DuckDBPyConnection) -> None:
     """Replace `flags` with the findings of every rule on the current warehouse."""
     connection.execute(sql_text("marts/flags.sql"))
     refresh_rule_references(connection)
-    build_models(connection, SUPPORT_MODELS)
+    build_models(connection, SUPPORT_MODELS, temporary=True)
     connection.execute("delete from flags")
     for rule in rules():
         set_rule_variables(connection, rule)

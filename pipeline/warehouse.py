@@ -326,11 +326,19 @@ def stream_aliases() -> pl.DataFrame:
         orient="row")
 
 
-def build_models(connection: duckdb.DuckDBPyConnection, paths: tuple[str, ...]) -> None:
-    """Rebuild each model (a select under sql/) as a table named after its file, in order."""
+def build_models(connection: duckdb.DuckDBPyConnection, paths: tuple[str, ...], *,
+                 temporary: bool = False) -> None:
+    """Rebuild each model (a select under sql/) as a table named after its file, in order.
+
+    A temporary model lives only while this connection does: one that only later stages of the
+    run read need not be written into the warehouse (at ten million positions, 5 s less).
+    """
     for path in paths:
         name = Path(path).stem
-        connection.execute(f"create or replace table {name} as {sql_text(path)}")
+        if temporary:
+            connection.execute(f"drop table if exists main.{name}")  # kept by older versions
+        kind = "temp table" if temporary else "table"
+        connection.execute(f"create or replace {kind} {name} as {sql_text(path)}")
 
 
 def register_table(connection: duckdb.DuckDBPyConnection, name: str,

@@ -1,31 +1,36 @@
 -- reporting_cycle: following a position's reporting line upwards comes back to the position
--- itself (a position reporting to itself is the shortest loop). Walked set-wise, bounded by
--- max_depth steps, from positions someone reports to: a loop leads back into each of its
--- positions, and every step up a line arrives at one, so the others (most of a workforce, who
--- manage no one) need not be walked.
+-- itself (a position reporting to itself is the shortest loop), within max_depth steps.
+-- Set-wise: a position on a loop has someone reporting to it, and so does whoever reports to it
+-- on the loop, so the lines of positions that no one reports to are peeled off, twice (most of
+-- a workforce, who manage no one, then their managers); loops survive any number of peels. The
+-- walk upwards from what is left carries no path; the paths of the few loops found are walked
+-- again afterwards, for the evidence.
 with recursive all_edges as (
     select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id
     from positions
     where reports_to_position_id is not null
 ),
 
-edges as (
+managed_once as (  -- lines of positions that someone reports to
     select * from all_edges
-    where exists (
-        select 1 from all_edges as reports
-        where reports.snapshot_date = all_edges.snapshot_date
-            and reports.jurisdiction = all_edges.jurisdiction
-            and reports.agency_code = all_edges.agency_code
-            and reports.reports_to_position_id = all_edges.position_id)
+    semi join (select distinct snapshot_date, jurisdiction, agency_code,
+                      reports_to_position_id as position_id from all_edges) as managers
+        using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
-walk (snapshot_date, jurisdiction, agency_code, start_id, current_id, depth, path) as (
-    select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id, 1,
-           [position_id]
+edges as (  -- of those, lines of positions that one of those positions reports to
+    select * from managed_once
+    semi join (select distinct snapshot_date, jurisdiction, agency_code,
+                      reports_to_position_id as position_id from managed_once) as managers
+        using (snapshot_date, jurisdiction, agency_code, position_id)
+),
+
+walk (snapshot_date, jurisdiction, agency_code, start_id, current_id, depth) as (
+    select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id, 1
     from edges
     union all
     select walk.snapshot_date, walk.jurisdiction, walk.agency_code, walk.start_id,
-           edges.reports_to_position_id, walk.depth + 1, list_append(walk.path, walk.current_id)
+           edges.reports_to_position_id, walk.depth + 1
     from walk
     join edges
         on edges.snapshot_date = walk.snapshot_date
@@ -33,16 +38,39 @@ walk (snapshot_date, jurisdiction, agency_code, start_id, current_id, depth, pat
         and edges.agency_code = walk.agency_code
         and edges.position_id = walk.current_id
     where walk.current_id <> walk.start_id
-        and not list_contains(walk.path, walk.current_id)
         and walk.depth < getvariable('reporting_cycle__max_depth')
 ),
 
-loops as (
+loop_starts as (
     select snapshot_date, jurisdiction, agency_code, start_id as position_id,
-           min(depth) as loop_length, arg_min(list_append(path, current_id), depth) as loop_path
+           min(depth) as loop_length
     from walk
     where current_id = start_id
     group by all
+),
+
+loop_walk (snapshot_date, jurisdiction, agency_code, position_id, loop_length, current_id,
+           step, loop_path) as (
+    select snapshot_date, jurisdiction, agency_code, position_id, loop_length, position_id, 0,
+           [position_id]
+    from loop_starts
+    union all
+    select loop_walk.snapshot_date, loop_walk.jurisdiction, loop_walk.agency_code,
+           loop_walk.position_id, loop_walk.loop_length, edges.reports_to_position_id,
+           loop_walk.step + 1, list_append(loop_walk.loop_path, edges.reports_to_position_id)
+    from loop_walk
+    join edges
+        on edges.snapshot_date = loop_walk.snapshot_date
+        and edges.jurisdiction = loop_walk.jurisdiction
+        and edges.agency_code = loop_walk.agency_code
+        and edges.position_id = loop_walk.current_id
+    where loop_walk.step < loop_walk.loop_length
+),
+
+loops as (
+    select snapshot_date, jurisdiction, agency_code, position_id, loop_length, loop_path
+    from loop_walk
+    where step = loop_length
 ),
 
 positions as (
