@@ -188,7 +188,7 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
             connection.rollback()
         raise
     finally:
-        connection.execute("drop table if exists staged")
+        connection.execute("drop view if exists staged")
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
     return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
 
@@ -230,8 +230,9 @@ def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl
         connection.execute(f"insert into {raw_table(kind)} by name select * from incoming")
     finally:
         unregister_incoming(connection)
-    connection.execute(f"create temp table staged as select * from {STAGED_BATCH}"
-                       " where source_file = ?", [raw.file.name])
+    connection.execute("set variable staged_file = ?", [raw.file.name])
+    connection.execute(f"create temp view staged as select * from {STAGED_BATCH}"
+                       " where source_file = getvariable('staged_file')")  # a view: no copy
     problems = _problems(connection, raw, suite, repeats)
     connection.register("row_problems", problems)
     connection.execute(

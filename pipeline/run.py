@@ -233,6 +233,8 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     reported from it).
     """
     validator = Validator(today=today or dt.date.today())
+    if files:
+        validator.warm_up()
     on_phase = reporter.phase_finished if reporter else None
     warehouse.prepare(connection)
     if reporter:

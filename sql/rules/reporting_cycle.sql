@@ -4,71 +4,63 @@
 -- on the loop, so the lines of positions that no one reports to are peeled off, twice (most of
 -- a workforce, who manage no one, then their managers); loops survive any number of peels. The
 -- walk upwards from what is left carries no path; the paths of the few loops found are walked
--- again afterwards, for the evidence.
+-- again afterwards, for the evidence. A line stays within its workforce (one agency's snapshot).
 with recursive all_edges as (
-    select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id
+    select {'snapshot_date': snapshot_date, 'jurisdiction': jurisdiction,
+            'agency_code': agency_code} as workforce,
+           position_id, reports_to_position_id
     from positions
     where reports_to_position_id is not null
 ),
 
 managed_once as (  -- lines of positions that someone reports to
     select * from all_edges
-    semi join (select distinct snapshot_date, jurisdiction, agency_code,
-                      reports_to_position_id as position_id from all_edges) as managers
-        using (snapshot_date, jurisdiction, agency_code, position_id)
+    semi join (select distinct workforce, reports_to_position_id as position_id
+               from all_edges) as managers
+        using (workforce, position_id)
 ),
 
 edges as (  -- of those, lines of positions that one of those positions reports to
     select * from managed_once
-    semi join (select distinct snapshot_date, jurisdiction, agency_code,
-                      reports_to_position_id as position_id from managed_once) as managers
-        using (snapshot_date, jurisdiction, agency_code, position_id)
+    semi join (select distinct workforce, reports_to_position_id as position_id
+               from managed_once) as managers
+        using (workforce, position_id)
 ),
 
-walk (snapshot_date, jurisdiction, agency_code, start_id, current_id, depth) as (
-    select snapshot_date, jurisdiction, agency_code, position_id, reports_to_position_id, 1
+walk (workforce, start_id, current_id, depth) as (
+    select workforce, position_id, reports_to_position_id, 1
     from edges
     union all
-    select walk.snapshot_date, walk.jurisdiction, walk.agency_code, walk.start_id,
-           edges.reports_to_position_id, walk.depth + 1
+    select walk.workforce, walk.start_id, edges.reports_to_position_id, walk.depth + 1
     from walk
     join edges
-        on edges.snapshot_date = walk.snapshot_date
-        and edges.jurisdiction = walk.jurisdiction
-        and edges.agency_code = walk.agency_code
-        and edges.position_id = walk.current_id
+        on edges.workforce = walk.workforce and edges.position_id = walk.current_id
     where walk.current_id <> walk.start_id
         and walk.depth < getvariable('reporting_cycle__max_depth')
 ),
 
 loop_starts as (
-    select snapshot_date, jurisdiction, agency_code, start_id as position_id,
-           min(depth) as loop_length
+    select workforce, start_id as position_id, min(depth) as loop_length
     from walk
     where current_id = start_id
     group by all
 ),
 
-loop_walk (snapshot_date, jurisdiction, agency_code, position_id, loop_length, current_id,
-           step, loop_path) as (
-    select snapshot_date, jurisdiction, agency_code, position_id, loop_length, position_id, 0,
-           [position_id]
+loop_walk (workforce, position_id, loop_length, current_id, step, loop_path) as (
+    select workforce, position_id, loop_length, position_id, 0, [position_id]
     from loop_starts
     union all
-    select loop_walk.snapshot_date, loop_walk.jurisdiction, loop_walk.agency_code,
-           loop_walk.position_id, loop_walk.loop_length, edges.reports_to_position_id,
-           loop_walk.step + 1, list_append(loop_walk.loop_path, edges.reports_to_position_id)
+    select loop_walk.workforce, loop_walk.position_id, loop_walk.loop_length,
+           edges.reports_to_position_id, loop_walk.step + 1,
+           list_append(loop_walk.loop_path, edges.reports_to_position_id)
     from loop_walk
     join edges
-        on edges.snapshot_date = loop_walk.snapshot_date
-        and edges.jurisdiction = loop_walk.jurisdiction
-        and edges.agency_code = loop_walk.agency_code
-        and edges.position_id = loop_walk.current_id
+        on edges.workforce = loop_walk.workforce and edges.position_id = loop_walk.current_id
     where loop_walk.step < loop_walk.loop_length
 ),
 
 loops as (
-    select snapshot_date, jurisdiction, agency_code, position_id, loop_length, loop_path
+    select workforce.*, position_id, loop_length, loop_path
     from loop_walk
     where step = loop_length
 ),
