@@ -254,6 +254,8 @@ def test_evidence_holds_what_the_rule_promises(rule_id: str,
         assert not missing, f"{rule_id} evidence lacks {sorted(missing)}: {evidence}"
         if rule_id in PEER_GROUP_KEYS:
             assert PEER_GROUP_KEYS[rule_id] <= set(evidence["peer_group"])
+        if rule_id == "within_band_outlier":  # aggregated: in name order, the same every run
+            assert list(evidence["factors"]) == sorted(evidence["factors"]), evidence
         assert row["message"].endswith("."), row["message"]
     assert len({row["flag_key"] for row in flags}) == len(flags), "flag keys must be unique"
 

@@ -84,10 +84,12 @@ profiles as (
         count(*) filter (where abs(z) >= 2) as far_factors,
         string_agg(format('{} {} (peers {})', factor, score, peer_median), ', '
                    order by abs(z) desc, factor) filter (where abs(z) >= 2) as far_detail,
-        json_group_object(factor, json_object('score', score, 'peer_median', peer_median,
-                                              'shape', round(shape, 2),
-                                              'peer_shape', round(peer_shape, 2),
-                                              'z', round(z, 2))) as factor_detail
+        -- one object per factor, keyed by factor in name order (the same order on every run)
+        to_json(map_from_entries(list(struct_pack(
+            k := factor,
+            v := json_object('score', score, 'peer_median', peer_median,
+                             'shape', round(shape, 2), 'peer_shape', round(peer_shape, 2),
+                             'z', round(z, 2))) order by factor))) as factor_detail
     from z_scores
     group by snapshot_date, jurisdiction, agency_code, position_id
 ),
