@@ -187,8 +187,9 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
         with suppress(duckdb.Error):  # a failed commit has ended the transaction already
             connection.rollback()
         raise
-    finally:
+    finally:  # outside the transaction, so that cleaning up never hides the error
         connection.execute("drop view if exists staged")
+        unregister_incoming(connection)
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
     return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
 
@@ -225,11 +226,9 @@ def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl
                repeats: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
     """Write raw, staged, quarantine and audit rows; return rows read, loaded, quarantined."""
     kind, spec = raw.file.kind, SPECS[raw.file.kind]
-    register_incoming(connection, conform(raw))
-    try:
-        connection.execute(f"insert into {raw_table(kind)} by name select * from incoming")
-    finally:
-        unregister_incoming(connection)
+    register_incoming(connection, conform(raw))  # _load_staged unregisters it, after a rollback
+    connection.execute(f"insert into {raw_table(kind)} by name select * from incoming")
+    unregister_incoming(connection)
     connection.execute("set variable staged_file = ?", [raw.file.name])
     connection.execute(f"create temp view staged as select * from {STAGED_BATCH}"
                        " where source_file = getvariable('staged_file')")  # a view: no copy

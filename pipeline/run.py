@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
+import polars as pl
 
 from pipeline import check, publish, score, warehouse
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
@@ -32,7 +33,6 @@ from pipeline.validate import Validator
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
 BATCH_ROWS = 250_000  # files of one kind are validated together up to about this many rows
 INPUTS_TABLE = "audit/published_inputs.sql"
-INPUTS_TABLE_NAME = "published_inputs"
 
 # Whole-warehouse stages after loading, in order: scoring and checks slot in before publish.
 POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
@@ -177,7 +177,8 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
     """
     started = time.perf_counter()
     files = discover(input_dir)
-    configuration = configuration_sha256(*(name for name, _ in POST_LOAD_STAGES))
+    configuration = configuration_sha256(*(name for name, _ in POST_LOAD_STAGES),
+                                         f"duckdb {duckdb.__version__}", f"polars {pl.__version__}")
     with warehouse.locked(warehouse_path):
         unchanged = up_to_date(warehouse_path, files, configuration, reporter)
         if unchanged is not None:
@@ -204,9 +205,7 @@ def up_to_date(warehouse_path: Path, files: list[ExtractFile], configuration: st
         return None
     connection = warehouse.connect(warehouse_path, read_only=True)
     try:
-        if INPUTS_TABLE_NAME not in warehouse.table_names(connection) or warehouse.scalar(
-                connection, f"select configuration_sha256 from {INPUTS_TABLE_NAME}"
-        ) != configuration:
+        if not _built_with(connection, configuration):
             return None
         outcomes = []
         for file in files:
@@ -222,6 +221,18 @@ def up_to_date(warehouse_path: Path, files: list[ExtractFile], configuration: st
             reporter.file_started(files[index], index + 1, len(files))
             reporter.file_finished(outcome)
     return outcomes
+
+
+def _built_with(connection: duckdb.DuckDBPyConnection, configuration: str) -> bool:
+    """Return whether the published marts were built with this configuration, by this publish.
+
+    (or by one that carried them forward; see warehouse._carry_published_inputs)
+    """
+    if not warehouse.has_column(connection, warehouse.INPUTS_TABLE_NAME, "version_id"):
+        return False
+    return bool(warehouse.scalar(
+        connection, f"select configuration_sha256 = ? and version_id = (select version_id from"
+        f" {warehouse.VERSION_TABLE_NAME}) from {warehouse.INPUTS_TABLE_NAME}", [configuration]))
 
 
 def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFile],

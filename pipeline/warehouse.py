@@ -41,6 +41,8 @@ MEMORY_LIMIT = "2GB"  # DuckDB's share of memory (docs/benchmarks.md); the rest 
 MEMORY_LIMIT_ENV = "WORKVALUE_MEMORY_LIMIT"
 AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql", "audit/flag_reviews.sql")
 VERSION_TABLE = "audit/warehouse_version.sql"
+VERSION_TABLE_NAME = "warehouse_version"
+INPUTS_TABLE_NAME = "published_inputs"  # what the marts were built with (pipeline.run)
 NO_SPACE = "No space left on device"  # how DuckDB words a full disk (strerror of ENOSPC)
 
 
@@ -107,8 +109,10 @@ def working_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     _guard_os(lambda: shutil.copyfile(path, working) if path.exists() else None, path)
     connection = connect(working)
     try:
+        previous = _version(connection)
         yield connection
         connection.execute(sql_text(VERSION_TABLE))
+        _carry_published_inputs(connection, previous)
         connection.execute("checkpoint")
     except BaseException as error:
         connection.close()
@@ -120,16 +124,43 @@ def working_copy(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         raise
     connection.close()
     _guard_os(lambda: os.replace(working, path), path)
-    _guard_os(lambda: _sync_folder(path.parent), path)
+    _sync_folder(path.parent)
+
+
+def _version(connection: duckdb.DuckDBPyConnection) -> str | None:
+    """Return the warehouse's publish id, or None for a new warehouse."""
+    if VERSION_TABLE_NAME not in table_names(connection):
+        return None
+    return scalar(connection, f"select version_id from {VERSION_TABLE_NAME}")
+
+
+def _carry_published_inputs(connection: duckdb.DuckDBPyConnection, previous: str | None) -> None:
+    """Stamp published_inputs with this publish's id: a run's new row, or the row it carries.
+
+    A row still naming the previous publish is carried forward (a review changes no mart); a row
+    naming any other publish is left as it is, so the next run sees the marts as not its own.
+    """
+    if not has_column(connection, INPUTS_TABLE_NAME, "version_id"):  # none, or an early one
+        return
+    connection.execute(f"update {INPUTS_TABLE_NAME} set version_id = (select version_id from"
+                       f" {VERSION_TABLE_NAME}) where version_id is null or version_id = ?",
+                       [previous])
 
 
 def _sync_folder(folder: Path) -> None:
-    """Flush a folder's entries to disk, so that a rename in it survives a power loss."""
-    descriptor = os.open(folder, os.O_RDONLY)
+    """Flush a folder's entries to disk, so that a rename in it survives a power loss.
+
+    Best effort: the rename has published already, and some file systems (network and FUSE
+    mounts) cannot sync a folder; that is no reason to report a failed run.
+    """
     try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
+        descriptor = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+    except OSError:
+        return
 
 
 def _working_path(path: Path) -> Path:
@@ -354,6 +385,13 @@ def scalar(connection: duckdb.DuckDBPyConnection, query: str,
     """Return the first value of a query's first row, or None when it returns no row."""
     rows = connection.execute(query, parameters or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def has_column(connection: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    """Return whether the warehouse has a table (or view) with this column."""
+    return bool(scalar(connection, "select count(*) from information_schema.columns where"
+                       " table_schema = 'main' and table_name = ? and column_name = ?",
+                       [table, column]))
 
 
 def table_names(connection: duckdb.DuckDBPyConnection) -> list[str]:

@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline import warehouse
+from pipeline import load, warehouse
 from pipeline.contract import ExtractKind
 from pipeline.load import load_extract
 from pipeline.read import ExtractFile, read_extract
@@ -250,5 +250,20 @@ def test_a_failed_commit_is_reported_as_itself_and_leaves_nothing(tmp_path: Path
                                    ExtractKind.POSITIONS))
     with pytest.raises(duckdb.IOException, match="could not write to the disk"):
         load_extract(CommitFails(connection), raw, NoRules(), LOADED_AT)  # type: ignore[arg-type]
+    connection.close()
+    assert counts(read_only(tmp_path / "w.duckdb")) == dict.fromkeys(COUNTED_TABLES, 0)
+
+
+def test_a_failed_raw_insert_is_reported_as_itself_and_leaves_nothing(
+        tmp_path: Path, read_only: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    connection = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.prepare(connection)
+    raw = read_extract(ExtractFile(TESTS / LOADING / "positions_a.csv", "positions_a.csv",
+                                   ExtractKind.POSITIONS))
+    conformed = load.conform
+    monkeypatch.setattr(load, "conform", lambda raw: conformed(raw).with_columns(
+        pl.lit("x").alias("not_a_raw_column")))  # the raw table has no such column
+    with pytest.raises(duckdb.BinderException, match="not_a_raw_column"):
+        load_extract(connection, raw, NoRules(), LOADED_AT)  # type: ignore[arg-type]
     connection.close()
     assert counts(read_only(tmp_path / "w.duckdb")) == dict.fromkeys(COUNTED_TABLES, 0)

@@ -15,6 +15,7 @@ import pytest
 
 from pipeline import run as run_module
 from pipeline import settings
+from pipeline.review import Decision, record_review_at
 from pipeline.run import RunSummary
 from tests.helpers import TESTS, Opener, copy_fixtures, run
 
@@ -105,6 +106,33 @@ def test_a_warehouse_built_before_published_inputs_is_rebuilt_once(
     before = fingerprint(path)
     run(folder, path)
     assert (version(read_only, path), fingerprint(path)) == (rebuilt, before)
+
+
+def test_a_review_carries_the_marts_forward_so_the_next_rerun_is_still_a_no_op(
+        built: tuple[Path, Path], read_only: Opener) -> None:
+    folder, path = built
+    connection = read_only(path)
+    [(flag_key,)] = connection.execute("select flag_key from flags order by flag_key limit 1"
+                                       ).fetchall()
+    connection.close()
+    record_review_at(path, flag_key, Decision.JUSTIFIED, "seen and accepted", "analyst")
+    reviewed, published = fingerprint(path), version(read_only, path)
+    assert statuses(run(folder, path))[0][1] == "unchanged"
+    assert (fingerprint(path), version(read_only, path)) == (reviewed, published)
+
+
+def test_a_publish_that_does_not_carry_the_marts_forward_makes_the_next_run_rebuild(
+        built: tuple[Path, Path], read_only: Opener) -> None:
+    folder, path = built
+    with duckdb.connect(str(path)) as connection:  # as an older workvalue would publish
+        connection.execute("update warehouse_version set version_id = 'published elsewhere'")
+    run(folder, path)
+    connection = read_only(path)
+    [(published, inputs)] = connection.execute(
+        "select version_id, (select version_id from published_inputs) from warehouse_version"
+    ).fetchall()
+    assert published != "published elsewhere"
+    assert inputs == published
 
 
 def test_a_run_without_every_stage_does_not_count_as_built(

@@ -60,9 +60,12 @@ loop_walk (workforce, position_id, loop_length, current_id, step, loop_path) as 
 ),
 
 loops as (
+    -- back at the start after loop_length steps; one path per position, should a workforce
+    -- ever hold a position id twice (the positions key forbids it)
     select workforce.*, position_id, loop_length, loop_path
     from loop_walk
-    where step = loop_length
+    where step = loop_length and current_id = position_id
+    qualify row_number() over (partition by workforce, position_id order by loop_path) = 1
 ),
 
 positions as (
