@@ -26,7 +26,6 @@ from pipeline.settings import EXPECTATIONS_DIR, data_file
 
 PROBLEM_SCHEMA = {"source_file": pl.String, ROW_NUMBER: pl.Int64, "column": pl.String,
                   "reason": pl.String}
-CHUNK_ROWS = 500_000  # rows checked in one Great Expectations call (key rules: all of a batch)
 CATEGORICAL_SHARE = 20  # text with fewer distinct values than 1 in 20 rows goes as categorical
 NANOSECOND_RANGE = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))  # datetime64[ns] holds these
 UNIQUENESS = ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique")
@@ -75,13 +74,8 @@ def suite_parameters(today: dt.date) -> dict[str, Any]:
 
 def suite_columns(kind: ExtractKind) -> list[str]:
     """Return the columns an extract kind's suite reads, in suite order."""
-    return columns_read(suite_document(kind))
-
-
-def columns_read(document: dict[str, Any]) -> list[str]:
-    """Return the columns a suite document's expectations read, in suite order."""
     columns: list[str] = []
-    for expectation in document["expectations"]:
+    for expectation in suite_document(kind)["expectations"]:
         kwargs = expectation["kwargs"]
         for column in kwargs.get("column_list", [kwargs.get("column")]):
             if column and column not in columns:
@@ -125,49 +119,25 @@ class Validator:
         return suite_parameters(self.today)
 
     def problems(self, kind: ExtractKind, rows: pl.DataFrame) -> pl.DataFrame:
-        """Return one row per (row, column) that breaks the kind's suite, with the reason.
-
-        Up to CHUNK_ROWS rows are checked in one call. A larger batch (one file can hold
-        millions of rows) is checked CHUNK_ROWS rows at a time for the rules that look at one
-        row, and in one call for the key rules, which need every row but only the key columns:
-        the same problems, in the same order, with a fraction of the rows in pandas at once.
-        """
-        document = per_file(suite_document(kind))
-        if rows.height <= CHUNK_ROWS:
-            return self._validate(document, rows)
-        by_row, by_key = _split(document)
-        chunks = rows.iter_slices(CHUNK_ROWS)
-        return pl.concat([*(self._validate(by_row, chunk) for chunk in chunks),
-                          self._validate(by_key, rows)])
-
-    def _validate(self, document: dict[str, Any], rows: pl.DataFrame) -> pl.DataFrame:
-        """Return the problems of rows (with source_file and row_number) against a suite."""
-        if rows.is_empty() or not document["expectations"]:
+        """Return one row per (row, column) that breaks the kind's suite, with the reason."""
+        if rows.is_empty():
             return pl.DataFrame(schema=PROBLEM_SCHEMA)
         import great_expectations as gx
 
-        source = self._context.data_sources.get("workvalue")
-        asset = source.add_dataframe_asset(f"{document['name']}-{id(rows)}")
-        read = [column for column in columns_read(document)
-                if column not in ("source_file", ROW_NUMBER)]  # per_file keys name source_file
-        frame = as_pandas(rows.select("source_file", ROW_NUMBER, *read))
+        context = self._context
+        suite = gx.ExpectationSuite(**per_file(suite_document(kind)))
+        source = context.data_sources.get("workvalue")
+        asset = source.add_dataframe_asset(f"{kind.value}-{id(rows)}")
         batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": frame})
+            batch_parameters={"dataframe": as_pandas(rows.select("source_file", ROW_NUMBER,
+                                                                 *suite_columns(kind)))})
         result = batch.validate(
-            gx.ExpectationSuite(**document),
+            suite,
             result_format={"result_format": "COMPLETE",
                            "unexpected_index_column_names": ["source_file", ROW_NUMBER]},
             expectation_parameters=self._parameters)
         source.delete_asset(asset.name)
         return _problems_from(result.results)
-
-
-def _split(document: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return a suite as two: the rules that look at one row, and the key (uniqueness) rules."""
-    by_key = [e for e in document["expectations"] if e["type"] in UNIQUENESS]
-    by_row = [e for e in document["expectations"] if e["type"] not in UNIQUENESS]
-    return ({**document, "expectations": by_row},
-            {**document, "name": f"{document['name']}-keys", "expectations": by_key})
 
 
 def _import_all(*modules: str) -> None:
