@@ -1,6 +1,6 @@
 """Write the agency_band_drift fixture: agencies whose bands score like their peers, or not.
 
-Run `uv run python tests/rules/agency_band_drift/make_fixture.py` to rewrite the CSVs beside
+Run `uv run python -m tests.rules.agency_band_drift.make_fixture` to rewrite the CSVs beside
 it. Each agency's totals per band are fixed below (the seeded generator only spreads a total
 over the eight factors, shuffles and names positions), so the Mann-Whitney z-scores and the
 medians can be checked by hand: tests/rules/README.md works them out.
@@ -8,14 +8,13 @@ medians can be checked by hand: tests/rules/README.md works them out.
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
+from tests.rules.fixture_writer import FACTORS, spread, write_fixture
+
 HERE = Path(__file__).resolve().parent
 SNAPSHOT = "2025-06-30"
-FACTORS = ("knowledge", "relationships", "judgement_risk", "independence", "strategic_change",
-           "impact", "breadth", "resource_management")
 PEER_SES1 = [25, 26, 27, 28, 28, 29, 29, 30, 31, 32]
 PEER_SES2 = [38, 39, 40, 41, 42, 43]
 PEER_SES3 = [50, 51, 52, 53, 54, 55]
@@ -55,19 +54,6 @@ AREAS = ["Legal Policy", "Integrity Frameworks", "Cabinet Office", "Schools Fund
          "Digital Transformation", "Workforce", "Regional Development", "Rehabilitation",
          "Communications", "Security Policy", "Indigenous Affairs", "Data Analytics"]
 STREAMS = ["Delivery", "Public Policy", "Regulatory", "Professional / Specialist"]
-POSITION_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
-                    "position_title", "classification", "stream", "occupancy")
-DETERMINATION_COLUMNS = ("determination_id", "jurisdiction", "agency_code", "position_id",
-                         "decision_date", "determined_classification", "method", "evaluator",
-                         *FACTORS)
-
-
-def spread(rng: random.Random, total: int) -> list[int]:
-    """Return eight factor scores (1-7) that add up to total, as even as the total allows."""
-    scores = [total // 8] * 8
-    for index in rng.sample(range(8), total % 8):
-        scores[index] += 1
-    return scores
 
 
 def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -98,20 +84,5 @@ def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[s
     return positions, determinations
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """Write rows to a CSV file with the given columns."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def main() -> None:
-    """Write positions_2025.csv and determinations_2025.csv beside this script."""
-    positions, determinations = build_rows(random.Random(42))
-    write_csv(HERE / "positions_2025.csv", POSITION_COLUMNS, positions)
-    write_csv(HERE / "determinations_2025.csv", DETERMINATION_COLUMNS, determinations)
-
-
 if __name__ == "__main__":
-    main()
+    write_fixture(HERE, build_rows)

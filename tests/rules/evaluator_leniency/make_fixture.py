@@ -1,6 +1,6 @@
 """Write the evaluator_leniency fixture: evaluators scoring SES Band 1 roles, some leniently.
 
-Run `uv run python tests/rules/evaluator_leniency/make_fixture.py` to rewrite the CSVs beside
+Run `uv run python -m tests.rules.evaluator_leniency.make_fixture` to rewrite the CSVs beside
 it. Each evaluator's totals are fixed below (the seeded generator only spreads a total over the
 eight factors, shuffles and names positions), so the Mann-Whitney z-scores and medians can be
 checked by hand: tests/rules/README.md works them out.
@@ -8,14 +8,13 @@ checked by hand: tests/rules/README.md works them out.
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
+from tests.rules.fixture_writer import FACTORS, spread, write_fixture
+
 HERE = Path(__file__).resolve().parent
 SNAPSHOT = "2025-06-30"
-FACTORS = ("knowledge", "relationships", "judgement_risk", "independence", "strategic_change",
-           "impact", "breadth", "resource_management")
 AGENCY_NAMES = {"DHA": "Department of Home Affairs", "ATO": "Australian Taxation Office",
                 "DCCEEW": "Department of Climate Change, Energy, the Environment and Water"}
 TYPICAL = [25, 26, 27, 28, 28, 29, 29, 30, 31, 32]
@@ -35,19 +34,6 @@ EVALUATORS = [
 AREAS = ["Visa Integrity", "Border Policy", "Emergency Management", "Debt Collection",
          "Individuals Compliance", "Superannuation", "Renewables Policy", "Water Markets",
          "Environment Approvals", "Counter Terrorism", "Transnational Crime", "Small Business"]
-POSITION_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
-                    "position_title", "classification", "stream", "occupancy")
-DETERMINATION_COLUMNS = ("determination_id", "jurisdiction", "agency_code", "position_id",
-                         "decision_date", "determined_classification", "method", "evaluator",
-                         *FACTORS)
-
-
-def spread(rng: random.Random, total: int) -> list[int]:
-    """Return eight factor scores (1-7) that add up to total, as even as the total allows."""
-    scores = [total // 8] * 8
-    for index in rng.sample(range(8), total % 8):
-        scores[index] += 1
-    return scores
 
 
 def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
@@ -74,20 +60,5 @@ def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[s
     return positions, determinations
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """Write rows to a CSV file with the given columns."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def main() -> None:
-    """Write positions_2025.csv and determinations_2025.csv beside this script."""
-    positions, determinations = build_rows(random.Random(42))
-    write_csv(HERE / "positions_2025.csv", POSITION_COLUMNS, positions)
-    write_csv(HERE / "determinations_2025.csv", DETERMINATION_COLUMNS, determinations)
-
-
 if __name__ == "__main__":
-    main()
+    write_fixture(HERE, build_rows)

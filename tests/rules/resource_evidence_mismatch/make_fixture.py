@@ -1,6 +1,6 @@
 """Write the resource_evidence_mismatch fixture: a calibrated workforce plus planted positions.
 
-Run `uv run python tests/rules/resource_evidence_mismatch/make_fixture.py` to rewrite the CSVs
+Run `uv run python -m tests.rules.resource_evidence_mismatch.make_fixture` to rewrite the CSVs
 beside it. The APS has 50 scored executives whose staff and budget rise together, so the
 evidence ranks are distinct and the five calibration bins (data/scoring.toml) hold positions
 1-10, 11-20, ... by size. Each bin's resource_management scores are a fixed multiset (shuffled
@@ -12,14 +12,15 @@ carry no evidence (no locations, no planning horizon), so only resource_manageme
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
+from tests.rules.fixture_writer import FACTORS, write_fixture
+from tests.rules.fixture_writer import POSITION_COLUMNS as BASE_POSITION_COLUMNS
+
 HERE = Path(__file__).resolve().parent
+POSITION_COLUMNS = (*BASE_POSITION_COLUMNS, "staff_managed", "budget_managed")
 SNAPSHOT = "2025-06-30"
-FACTORS = ("knowledge", "relationships", "judgement_risk", "independence", "strategic_change",
-           "impact", "breadth", "resource_management")
 APS_AGENCIES = [("SA", "Services Australia"), ("DEF", "Department of Defence"),
                 ("ABF", "Australian Border Force")]
 # staff range of each calibration bin (smallest first), the band of its positions, and the
@@ -53,12 +54,6 @@ AREAS = ["Payments Integrity", "Customer Service Delivery", "Capability Acquisit
          "Digital Delivery", "Workforce Strategy", "Logistics", "Intelligence", "Compliance",
          "Health Services", "Procurement", "Enforcement Operations", "Legal Services"]
 VPS_AGENCY = ("DOH", "Department of Health")
-POSITION_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
-                    "position_title", "classification", "stream", "occupancy", "staff_managed",
-                    "budget_managed")
-DETERMINATION_COLUMNS = ("determination_id", "jurisdiction", "agency_code", "position_id",
-                         "decision_date", "determined_classification", "method", "evaluator",
-                         *FACTORS)
 
 
 def profile(rng: random.Random, tier: str, resource_management: int) -> dict[str, int]:
@@ -126,20 +121,5 @@ def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[s
     return positions, determinations
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """Write rows to a CSV file with the given columns."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def main() -> None:
-    """Write positions_2025.csv and determinations_2025.csv beside this script."""
-    positions, determinations = build_rows(random.Random(42))
-    write_csv(HERE / "positions_2025.csv", POSITION_COLUMNS, positions)
-    write_csv(HERE / "determinations_2025.csv", DETERMINATION_COLUMNS, determinations)
-
-
 if __name__ == "__main__":
-    main()
+    write_fixture(HERE, build_rows, POSITION_COLUMNS)

@@ -1,6 +1,6 @@
 """Write the within_band_outlier fixture: peer groups of one band and stream, plus planted cases.
 
-Run `uv run python tests/rules/within_band_outlier/make_fixture.py` to rewrite the CSVs beside
+Run `uv run python -m tests.rules.within_band_outlier.make_fixture` to rewrite the CSVs beside
 it. Peers share a base profile; each gets at most one factor moved by one point, so every
 factor's peer median is the base and its median absolute deviation is 0 (floored at
 min_mad_points = 0.5). The planted profiles, and the flags they should raise, are listed in
@@ -9,14 +9,15 @@ PLANTED and checked by hand in expected_flags.csv (tests/rules/README.md explain
 
 from __future__ import annotations
 
-import csv
 import random
 from pathlib import Path
 
+from tests.rules.fixture_writer import FACTORS, write_fixture
+from tests.rules.fixture_writer import POSITION_COLUMNS as BASE_POSITION_COLUMNS
+
 HERE = Path(__file__).resolve().parent
+POSITION_COLUMNS = (*BASE_POSITION_COLUMNS, "staff_managed")
 SNAPSHOT = "2025-06-30"
-FACTORS = ("knowledge", "relationships", "judgement_risk", "independence", "strategic_change",
-           "impact", "breadth", "resource_management")
 AGENCIES = {
     "APS": [("DAFF", "Department of Agriculture, Fisheries and Forestry"),
             ("DFAT", "Department of Foreign Affairs and Trade"),
@@ -75,11 +76,6 @@ PLANTED = [
      4, (7, 1, 7, 1, 7, 1, 7, 1)),
 ]
 
-POSITION_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
-                    "position_title", "classification", "stream", "occupancy", "staff_managed")
-DETERMINATION_COLUMNS = ("determination_id", "jurisdiction", "agency_code", "position_id",
-                         "decision_date", "determined_classification", "method", "evaluator",
-                         *FACTORS)
 METHOD = {"APS": "APS SES WLS", "VPS": "VPS WVS", "WA": "WA ECM"}
 
 
@@ -124,20 +120,5 @@ def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[s
     return positions, determinations
 
 
-def write_csv(path: Path, columns: tuple[str, ...], rows: list[dict[str, object]]) -> None:
-    """Write rows to a CSV file with the given columns."""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def main() -> None:
-    """Write positions_2025.csv and determinations_2025.csv beside this script."""
-    positions, determinations = build_rows(random.Random(42))
-    write_csv(HERE / "positions_2025.csv", POSITION_COLUMNS, positions)
-    write_csv(HERE / "determinations_2025.csv", DETERMINATION_COLUMNS, determinations)
-
-
 if __name__ == "__main__":
-    main()
+    write_fixture(HERE, build_rows, POSITION_COLUMNS)
