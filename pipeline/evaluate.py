@@ -7,6 +7,8 @@ position). Per rule: recall = labels found / labels; precision = flags matching 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -28,16 +30,27 @@ def read_labels(path: Path) -> pl.DataFrame:
     return labels.select(MATCH_ON).with_columns(pl.col("position_id").fill_null(""))
 
 
+@contextmanager
+def _labelled(connection: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> Iterator[None]:
+    """Expose the labels as `labels` and the flags as `flag_matches`, both keyed by MATCH_ON."""
+    connection.register("labels", labels)
+    connection.execute("""
+        create or replace temp view flag_matches as
+        select distinct rule_id, snapshot_date::varchar as snapshot_date, jurisdiction,
+               agency_code, coalesce(position_id, '') as position_id
+        from flags""")
+    try:
+        yield
+    finally:
+        connection.execute("drop view flag_matches")
+        connection.unregister("labels")
+
+
 def evaluate(connection: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> pl.DataFrame:
     """Return recall and precision per rule of the warehouse's flags against the labels."""
-    connection.register("labels", labels)
-    try:
+    with _labelled(connection, labels):
         return connection.sql("""
-            with flags as (
-                select distinct rule_id, snapshot_date::varchar as snapshot_date, jurisdiction,
-                       agency_code, coalesce(position_id, '') as position_id
-                from flags
-            ),
+            with flags as (select * from flag_matches),
             labels as (select distinct * from labels),
             rules as (select rule_id from flags union select rule_id from labels),
             found as (select rule_id, count(*) as labels_found from labels
@@ -62,24 +75,16 @@ def evaluate(connection: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> pl.
             from counted
             order by rule_id
         """).pl()
-    finally:
-        connection.unregister("labels")
 
 
 def misses(connection: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> pl.DataFrame:
     """Return the labels no flag found, and the flags no label expects."""
-    connection.register("labels", labels)
-    try:
+    with _labelled(connection, labels):
         return connection.sql("""
-            with flags as (
-                select distinct rule_id, snapshot_date::varchar as snapshot_date, jurisdiction,
-                       agency_code, coalesce(position_id, '') as position_id
-                from flags
-            )
-            select 'missed label' as kind, * from (select * from labels except select * from flags)
+            select 'missed label' as kind, *
+            from (select * from labels except select * from flag_matches)
             union all
-            select 'unlabelled flag', * from (select * from flags except select * from labels)
+            select 'unlabelled flag', *
+            from (select * from flag_matches except select * from labels)
             order by kind, rule_id, agency_code, position_id
         """).pl()
-    finally:
-        connection.unregister("labels")
