@@ -65,6 +65,18 @@ def frame(connection: Connection, sql: str, parameters: Parameters | None = None
     return connection.sql(sql, params=parameters or {}).pl()
 
 
+def _position_key(snapshot_date: str, jurisdiction: str, agency_code: str,
+                  position_id: str) -> Parameters:
+    """Return the parameters $snapshot, $jurisdiction, $agency and $position of one position."""
+    return {"snapshot": snapshot_date, "jurisdiction": jurisdiction, "agency": agency_code,
+            "position": position_id}
+
+
+def _first_row(result: pl.DataFrame) -> dict[str, Any]:
+    """Return a result's first row by column name, or {} when it has none."""
+    return result.row(0, named=True) if result.height else {}
+
+
 def available_tables(connection: Connection) -> frozenset[str]:
     """Return the names of the warehouse's tables and views."""
     rows = connection.execute("select table_name from information_schema.tables"
@@ -338,9 +350,8 @@ def position_detail(connection: Connection, snapshot_date: str, jurisdiction: st
         from positions
         where snapshot_date = $snapshot::date and jurisdiction = $jurisdiction
             and agency_code = $agency and position_id = $position""",
-        {"snapshot": snapshot_date, "jurisdiction": jurisdiction, "agency": agency_code,
-         "position": position_id})
-    return result.row(0, named=True) if result.height else {}
+        _position_key(snapshot_date, jurisdiction, agency_code, position_id))
+    return _first_row(result)
 
 
 def factor_profile(connection: Connection, snapshot_date: str, jurisdiction: str,
@@ -401,9 +412,8 @@ def position_score(connection: Connection, snapshot_date: str, jurisdiction: str
         from position_scores
         where snapshot_date = $snapshot::date and jurisdiction = $jurisdiction
             and agency_code = $agency and position_id = $position""",
-        {"snapshot": snapshot_date, "jurisdiction": jurisdiction, "agency": agency_code,
-         "position": position_id})
-    return result.row(0, named=True) if result.height else {}
+        _position_key(snapshot_date, jurisdiction, agency_code, position_id))
+    return _first_row(result)
 
 
 def reporting_chain(connection: Connection, snapshot_date: str, jurisdiction: str,
@@ -434,8 +444,7 @@ def reporting_chain(connection: Connection, snapshot_date: str, jurisdiction: st
         from chain
         join agency using (position_id)
         order by chain.level desc""",
-        {"snapshot": snapshot_date, "jurisdiction": jurisdiction, "agency": agency_code,
-         "position": position_id})
+        _position_key(snapshot_date, jurisdiction, agency_code, position_id))
 
 
 def determination_history(connection: Connection, jurisdiction: str, agency_code: str,
@@ -467,8 +476,7 @@ def factor_evidence(connection: Connection, snapshot_date: str, jurisdiction: st
         where snapshot_date = $snapshot::date and jurisdiction = $jurisdiction
             and agency_code = $agency and position_id = $position
         order by factor""",
-        {"snapshot": snapshot_date, "jurisdiction": jurisdiction, "agency": agency_code,
-         "position": position_id})
+        _position_key(snapshot_date, jurisdiction, agency_code, position_id))
 
 
 # ---- band distribution by stream ---------------------------------------------------------

@@ -18,7 +18,7 @@ import io
 import json
 import shutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +26,7 @@ import duckdb
 import polars as pl
 import pytest
 from dashboard.build import build_warehouse
+from dashboard.elements import walk
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
@@ -116,13 +117,6 @@ def launch(monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> Launcher:
         assert not app.exception, [element.value for element in app.exception]
         return app
     return start
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Return every element under a node of the app's element tree."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from walk(child)
 
 
 def rendered(app: AppTest) -> bytes:

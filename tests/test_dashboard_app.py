@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
 from dashboard.build import build_warehouse, copy_warehouse
+from dashboard.elements import walk
 from streamlit.testing.v1 import AppTest
 
 from dashboards import filters as dashboard_filters
@@ -60,13 +61,6 @@ def launch(monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> Launcher:
         assert not app.exception, [element.value for element in app.exception]
         return app
     return start
-
-
-def walk(node: Any) -> Iterator[Any]:
-    """Return every element under a node of the app's element tree."""
-    yield node
-    for child in getattr(node, "children", {}).values():
-        yield from walk(child)
 
 
 def metrics(app: AppTest) -> dict[str, str]:
