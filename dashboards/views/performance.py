@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
 from dashboards import charts, components, queries
@@ -14,15 +16,22 @@ NOT_APPLIED = ("snapshot_date", "stream_code", "tier")
 NOT_APPLIED_WHY = "assessments and ratings are by year or cycle and agency"
 
 
+def _pick(options: list[Any], label: str, key: str, what: str, prefix: str) -> Any | None:
+    """Return the year or cycle chosen, or None (saying which extract to load) if none is loaded."""
+    if not options:
+        st.info(f"No {what} loaded: load a `{prefix}*` extract with `workvalue run`.",
+                icon=":material/info:")
+        return None
+    return st.selectbox(label, options, key=key)
+
+
 def maturity(context: PageContext) -> None:
     """Show the maturity heatmap of a chosen year."""
     st.subheader("Maturity by agency and element")
-    years = context.reader.query(queries.maturity_years)
-    if not years:
-        st.info("No maturity assessments loaded: load a `maturity*` extract with "
-                "`workvalue run`.", icon=":material/info:")
+    year = _pick(context.reader.query(queries.maturity_years), "Assessment year",
+                 "performance_year", "maturity assessments", "maturity")
+    if year is None:
         return
-    year = st.selectbox("Assessment year", years, key="performance_year")
     matrix = context.reader.query(queries.maturity_matrix, context.filters, year)
     if matrix.is_empty():
         components.no_rows("maturity assessments")
@@ -37,12 +46,10 @@ def maturity(context: PageContext) -> None:
 def ratings(context: PageContext) -> None:
     """Show the rating distribution of a chosen cycle, small counts suppressed."""
     st.subheader("SES performance ratings")
-    cycles = context.reader.query(queries.rating_cycles)
-    if not cycles:
-        st.info("No performance ratings loaded: load a `performance*` extract with "
-                "`workvalue run`.", icon=":material/info:")
+    cycle = _pick(context.reader.query(queries.rating_cycles), "Performance cycle",
+                  "performance_cycle", "performance ratings", "performance")
+    if cycle is None:
         return
-    cycle = st.selectbox("Performance cycle", cycles, key="performance_cycle")
     distribution = components.suppressed(
         context.reader.query(queries.rating_distribution, context.filters, cycle),
         ["count_ratings"])
