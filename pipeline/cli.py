@@ -25,6 +25,7 @@ from pipeline.load import FileLoad
 from pipeline.read import ExtractFile
 from pipeline.review import Decision
 from pipeline.run import RunSummary
+from pipeline.settings import DATA_DIR
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Consistency analytics for senior executive classifications.")
@@ -156,9 +157,9 @@ def sample(
     scale: Annotated[float, typer.Option("--scale", help="Size multiplier (1 = demo).")] = 1.0,
 ) -> None:
     """Write the bundled sample extracts, with planted inconsistencies and their labels."""
-    from pipeline.sample import write_sample
+    from samplegen import write_sample
 
-    result = _guarded(lambda: write_sample(out, seed=seed, scale=scale))
+    result = _guarded(lambda: write_sample(out, seed=seed, scale=scale, data_dir=DATA_DIR))
     for name, rows in result.rows.items():
         console.print(f"{name}: {rows:,} rows", highlight=False, markup=False)
     planted = ", ".join(f"{rule} {count}" for rule, count in sorted(result.planted.items()))

@@ -11,7 +11,7 @@ import pytest
 
 from pipeline.evaluate import evaluate, read_labels
 from pipeline.run import RunSummary, run_pipeline
-from pipeline.sample import SampleSummary, write_sample
+from samplegen import SampleSummary, write_sample
 
 
 @pytest.fixture(scope="module")

@@ -49,7 +49,7 @@ from pipeline import cli, publish, warehouse
 from pipeline.errors import WarehouseError
 from pipeline.review import Decision, record_review_at
 from pipeline.run import run_pipeline
-from pipeline.sample import write_sample
+from samplegen import write_sample
 from tests.helpers import TESTS, TODAY, flat
 
 FIXTURE_EXTRACTS = TESTS / "dashboard" / "extracts"

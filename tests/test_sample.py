@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -11,7 +13,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from pipeline.sample import SampleSummary, write_sample
+from samplegen import SampleSummary, write_sample
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 SEED = 7
@@ -376,3 +378,19 @@ def test_quarantine_list_points_at_the_defects(sample: tuple[Path, SampleSummary
             0, column], (source, row, column, value)
     assert set(expected["column"]) >= {"snapshot_date", "fte", "budget_managed", "position_id",
                                        "knowledge", "decision_date"}
+
+
+def test_the_generator_imports_nothing_from_the_pipeline() -> None:
+    code = ("import sys, samplegen, samplegen.plants; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pipeline'))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_each_plant_module_is_named_after_a_rule() -> None:
+    root = Path(__file__).resolve().parent.parent
+    modules = {p.stem for p in (root / "samplegen" / "plants").glob("*.py")} - {"__init__"}
+    rules = {p.stem for p in (root / "sql" / "rules").glob("*.sql")}
+    assert modules <= rules, modules - rules
+    assert modules == CONTRACT_RULES | {"stale_determination"}

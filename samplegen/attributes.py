@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pipeline.sample_frameworks import Frameworks, spell
+from samplegen.frameworks import Frameworks, spell
 
 FUNDS_SPREAD = 0.6  # log-normal sigma of a position's own program funds
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from pipeline.sample_frameworks import Frameworks
+from samplegen.frameworks import Frameworks
 
 LEAN = {"resource_management": 1.6, "breadth": 1.0, "independence": 0.8}  # points at the extremes
 SPECIALIST_KNOWLEDGE = 0.8  # extra knowledge of Professional/Specialist SES1 positions

@@ -32,22 +32,16 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from pipeline.sample_attributes import add_attributes
-from pipeline.sample_decisions import clean_decisions, executives
-from pipeline.sample_defects import write_defects
-from pipeline.sample_frameworks import Frameworks, load_frameworks
-from pipeline.sample_people import maturity, performance, plant_performance
-from pipeline.sample_plant_decisions import plant_decisions
-from pipeline.sample_plants import (
-    PlantState,
-    apply_patches,
-    label_moved,
-    plant_positions,
-    resolve_labels,
-)
-from pipeline.sample_snapshots import draw_occupancy, snapshot, with_rollups
-from pipeline.sample_tree import build_workforce
-from pipeline.sample_write import (
+from samplegen.attributes import add_attributes
+from samplegen.decisions import clean_decisions, executives
+from samplegen.defects import write_defects
+from samplegen.frameworks import Frameworks, load_frameworks
+from samplegen.people import maturity, performance
+from samplegen.plant_state import PlantState, apply_patches, resolve_labels
+from samplegen.plants import label_moved, plant_decisions, plant_performance, plant_positions
+from samplegen.snapshots import draw_occupancy, snapshot, with_rollups
+from samplegen.tree import build_workforce
+from samplegen.write import (
     DETERMINATION_HEAD,
     PERFORMANCE_COLUMNS,
     POSITION_COLUMNS,
@@ -128,11 +122,13 @@ def _write_all(out_dir: Path, sample: _Sample, fw: Frameworks, scale: float,
     return rows, quarantined
 
 
-def write_sample(out_dir: Path, seed: int = 42, scale: float = 1.0) -> SampleSummary:
-    """Return a summary of the sample extracts written to `out_dir` for `seed` and `scale`."""
+def write_sample(out_dir: Path, seed: int = 42, scale: float = 1.0,
+                 data_dir: Path | None = None) -> SampleSummary:
+    """Return a summary of the sample extracts written to `out_dir` for `seed` and `scale`,
+    reading the frameworks and sample configuration from `data_dir` (default: the checkout's)."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
-    fw = load_frameworks()
+    fw = load_frameworks() if data_dir is None else load_frameworks(Path(data_dir))
     sample, rng = _generate(fw, seed, scale)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

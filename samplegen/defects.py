@@ -14,7 +14,7 @@ from typing import Any
 
 import polars as pl
 
-from pipeline.sample_write import DETERMINATION_HEAD, POSITION_COLUMNS
+from samplegen.write import DETERMINATION_HEAD, POSITION_COLUMNS
 
 POSITIONS_FILE = "positions_defects.csv"
 DETERMINATIONS_FILE = "determinations_defects.csv"

@@ -13,8 +13,8 @@ from datetime import date
 import numpy as np
 import polars as pl
 
-from pipeline.sample_frameworks import Frameworks
-from pipeline.sample_scores import band_limits, evidence_lean, scores_for, spread_totals
+from samplegen.frameworks import Frameworks
+from samplegen.scores import band_limits, evidence_lean, scores_for, spread_totals
 
 EVIDENCE = ["staff_managed", "budget_managed", "locations", "planning_horizon_years"]
 OLDER_TOTAL_STEP = 3  # an older decision's total differs by up to this many points

@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import xlsxwriter
 
-from pipeline.sample_frameworks import Frameworks, code_family, spell
+from samplegen.frameworks import Frameworks, code_family, spell
 
 POSITION_COLUMNS = ["snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
                     "position_title", "classification", "stream", "reports_to_position_id",

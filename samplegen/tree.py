@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from pipeline.sample_frameworks import Frameworks
+from samplegen.frameworks import Frameworks
 
 INHERIT_STREAM = 0.7  # chance an executive keeps the stream of the executive above it
 INHERIT_FUNCTION = 0.5  # chance it also keeps the same function
