@@ -12,7 +12,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from pipeline.settings import DATA_DIR
+
 FRAMEWORKS_DIR = DATA_DIR / "frameworks"
 WORK_VALUE_TOOL_FILE = FRAMEWORKS_DIR / "vic_work_value_tool.toml"
 WA_FRAMEWORK_ID = "wa_ecm"

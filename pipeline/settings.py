@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 import tomllib
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+RESOURCES = ("sql", "data", "expectations")  # top-level folders of the checkout
+
+
+def resource_root() -> Path:
+    """Return the folder holding sql/, data/ and expectations/.
+
+    An installed wheel ships them inside the pipeline package (pyproject.toml maps them there);
+    a checkout keeps them at its top level, beside pipeline/.
+    """
+    package = Path(str(importlib.resources.files("pipeline")))
+    return package if (package / "sql").is_dir() else package.parent
+
+
+PROJECT_DIR = resource_root()
 DATA_DIR = PROJECT_DIR / "data"
 SQL_DIR = PROJECT_DIR / "sql"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
@@ -35,6 +49,13 @@ FINGERPRINTED = (("pipeline", "*.py"), ("sql", "*.sql"), ("data", "*.toml"),
                  ("expectations", "*.json"))  # what the marts are built by: code, SQL, data
 
 
+def _fingerprinted_folder(name: str) -> Path:
+    """Return where a fingerprinted folder is: under the resource root, except the code of an
+    installed wheel, which is the resource root itself (the package that holds the others)."""
+    folder = PROJECT_DIR / name
+    return PROJECT_DIR if name == "pipeline" and not folder.is_dir() else folder
+
+
 def configuration_sha256(*parts: str) -> str:
     """Return a hash of the code, SQL and data files that decide what the marts hold, and parts.
 
@@ -42,8 +63,9 @@ def configuration_sha256(*parts: str) -> str:
     same hash has nothing to recompute (pipeline.run).
     """
     digest = hashlib.sha256("\0".join(parts).encode() + b"\0")
-    for folder, pattern in FINGERPRINTED:
-        for path in sorted((PROJECT_DIR / folder).rglob(pattern)):
-            digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
+    for name, pattern in FINGERPRINTED:
+        folder = _fingerprinted_folder(name)
+        for path in sorted(folder.rglob(pattern)):
+            digest.update(f"{name}/{path.relative_to(folder).as_posix()}".encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()
