@@ -176,6 +176,7 @@ def span_of_control_chart(spans: pl.DataFrame, categories: Sequence[str]) -> alt
 
 def band_pyramid_chart(pyramid: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
     """Return a centred bar per band (senior at the top), split by occupancy."""
+    pyramid = pyramid.drop_nulls("count_positions")
     occupancies = pyramid["occupancy"].to_list()
     return alt.Chart(pyramid).mark_bar().encode(
         y=alt.Y("tier:N", sort=list(tier_order), title=None),
@@ -187,7 +188,8 @@ def band_pyramid_chart(pyramid: pl.DataFrame, tier_order: Sequence[str]) -> alt.
 
 def tier_trend_chart(trend: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
     """Return a line per band of executive positions across snapshots (one point each)."""
-    dated = trend.with_columns(pl.col("snapshot_date").cast(pl.String).alias("snapshot"))
+    dated = trend.drop_nulls("count_positions").with_columns(
+        pl.col("snapshot_date").cast(pl.String).alias("snapshot"))
     return alt.Chart(dated).mark_line(point=True).encode(
         x=alt.X("snapshot:O", title="snapshot", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count_positions:Q", title="executive positions"),

@@ -17,12 +17,7 @@ import streamlit as st
 
 from dashboards.filters import LABELS, Filters
 from pipeline.audit import record_export
-from pipeline.privacy import (
-    SMALL_COUNT_THRESHOLD,
-    SUPPRESSED_FLAG,
-    escape_formula_cells,
-    suppress_small_counts,
-)
+from pipeline.privacy import SMALL_COUNT_THRESHOLD, SUPPRESSED_FLAG, escape_formula_cells
 
 SUPPRESSED_MARK = "-"
 TABLE_ORIGINS = {
@@ -54,13 +49,6 @@ def ignored_filters(filters: Filters, ignored: Sequence[str], why: str) -> None:
                        if getattr(filters, name) is not None]
     if set_but_ignored:
         st.caption(f"The {' and '.join(set_but_ignored)} filter is not applied here: {why}.")
-
-
-def suppressed(frame: pl.DataFrame, count_columns: Sequence[str],
-               derived_columns: Sequence[str] = ()) -> pl.DataFrame:
-    """Return the frame with counts under five blanked (see pipeline.privacy)."""
-    return suppress_small_counts(frame, count_columns, SMALL_COUNT_THRESHOLD,
-                                 derived_columns=derived_columns)
 
 
 def suppressed_table(frame: pl.DataFrame, **column_config: object) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any, cast
 
 import duckdb
 import polars as pl
@@ -31,6 +32,11 @@ def connection(warehouse: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """Return a read-only connection to the fixture warehouse."""
     with duckdb.connect(str(warehouse), read_only=True) as opened:
         yield opened
+
+
+def raw(query: Callable[..., Any]) -> Callable[..., Any]:
+    """Return a query without its small-cell suppression (the numbers as computed)."""
+    return cast(Callable[..., Any], query.__wrapped__)
 
 
 def column(frame: pl.DataFrame, name: str) -> list[object]:
@@ -294,10 +300,28 @@ def test_band_mix_by_stream_and_for_all_streams(connection: duckdb.DuckDBPyConne
 
 
 def test_band_mix_by_agency(connection: duckdb.DuckDBPyConnection) -> None:
-    by_agency = queries.band_mix_by_agency(connection, LATEST)
+    by_agency = raw(queries.band_mix_by_agency)(connection, LATEST)
     depa = by_agency.filter(pl.col("agency_code") == "DEPA")
     assert depa.select("tier", "count_positions", "share").rows() == [
         ("HEAD", 1, 0.1), ("SES3", 1, 0.1), ("SES2", 3, 0.3), ("SES1", 5, 0.5)]
+    # what the query returns: agencies are compared, so the counts under 5 and their shares
+    # are blanked, and the rows say so
+    shown = queries.band_mix_by_agency(connection, LATEST).filter(pl.col("agency_code") == "DEPA")
+    assert shown.select("tier", "count_positions", "share", "is_suppressed").rows() == [
+        ("HEAD", None, None, True), ("SES3", None, None, True), ("SES2", None, None, True),
+        ("SES1", 5, 0.5, False)]
+
+
+def test_one_agencys_band_mix_is_suppressed_but_the_services_is_not(
+        connection: duckdb.DuckDBPyConnection) -> None:
+    # issue 19: the first table of bands?agency=X showed the agency's counts of 1 and 3
+    depa = queries.band_mix(connection, Filters("2025-06-30", agency_code="DEPA"))
+    counts = dict(depa.filter(pl.col("stream_code") == "all streams").select(
+        "tier", "count_positions").rows())
+    assert counts == {"HEAD": None, "SES3": None, "SES2": None, "SES1": 5}
+    service = queries.band_mix(connection, LATEST)
+    assert not service["is_suppressed"].any()
+    assert service.drop("is_suppressed").equals(raw(queries.band_mix)(connection, LATEST))
 
 
 def test_points_distribution_by_agency_and_jurisdiction(
@@ -307,10 +331,13 @@ def test_points_distribution_by_agency_and_jurisdiction(
     # DEPA SES1 points: P030 27, P031 24, P032 27, P033 31, P034 22
     assert depa_ses1.select("count_positions", "min_points", "median_points",
                             "max_points").row(0) == (5, 22.0, 27.0, 31.0)
-    by_jurisdiction = queries.points_distribution(connection, LATEST, "jurisdiction")
+    by_jurisdiction = raw(queries.points_distribution)(connection, LATEST, "jurisdiction")
     aps_ses2 = by_jurisdiction.filter((pl.col("group") == "APS") & (pl.col("tier") == "SES2"))
     assert aps_ses2.select("count_positions", "min_points", "max_points").row(0) == (
         4, 30.0, 40.0)
+    shown = queries.points_distribution(connection, LATEST, "jurisdiction").filter(
+        (pl.col("group") == "APS") & (pl.col("tier") == "SES2"))
+    assert shown.select("count_positions", *queries.POINT_STATISTICS).row(0) == (None,) * 6
     with pytest.raises(KeyError):
         queries.points_distribution(connection, LATEST, "evaluator")
 
@@ -323,11 +350,17 @@ def test_band_ranges(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_agency_structure_and_spans(connection: duckdb.DuckDBPyConnection) -> None:
-    structure = queries.agency_structure(connection, LATEST)
+    structure = raw(queries.agency_structure)(connection, LATEST)
     assert column(structure, "agency_code") == ["DEPA", "DEPB", "VDOG"]
     assert column(structure, "count_executives") == [10, 5, 7]
     assert column(structure, "executives_per_1000_fte") == [588.2, 625.0, 636.4]
-    spans = queries.span_of_control(connection, LATEST)
+    shown = queries.agency_structure(connection, LATEST)
+    # vacancies of 1 to 4 are blanked, the ratio stays: it derives from count_executives only
+    assert column(shown, "count_vacant_executives") == [
+        None if 0 < count < 5 else count for count in column(structure,
+                                                             "count_vacant_executives")]
+    assert column(shown, "executives_per_1000_fte") == [588.2, 625.0, 636.4]
+    spans = raw(queries.span_of_control)(connection, LATEST)
     assert column(spans, "span_category")[:6] == list(queries.SPAN_CATEGORIES.values())
     per_agency = spans.group_by("agency_code").agg(pl.col("count_managers").sum()).sort(
         "agency_code")
@@ -376,14 +409,19 @@ def test_maturity(connection: duckdb.DuckDBPyConnection) -> None:
 def test_rating_distribution_lists_the_whole_scale(
         connection: duckdb.DuckDBPyConnection) -> None:
     assert queries.rating_cycles(connection) == ("2024-25",)
-    ratings = queries.rating_distribution(connection, LATEST, "2024-25")
+    ratings = raw(queries.rating_distribution)(connection, LATEST, "2024-25")
     overall = ratings.filter(pl.col("dimension") == "overall_rating")
     assert overall.select("rating", "count_ratings").rows() == [
         ("unsatisfactory", 0), ("developing", 1), ("effective", 8), ("highly effective", 3),
         ("outstanding", 1)]
-    by_agency = queries.overall_rating_by_agency(connection, LATEST, "2024-25")
+    by_agency = raw(queries.overall_rating_by_agency)(connection, LATEST, "2024-25")
     assert by_agency.filter(pl.col("agency_code") == "DEPB").select(
         "rating", "count_ratings").rows() == [("developing", 1), ("effective", 3)]
+    shown = queries.rating_distribution(connection, LATEST, "2024-25").filter(
+        pl.col("dimension") == "overall_rating")
+    assert shown.select("rating", "count_ratings").rows() == [
+        ("unsatisfactory", 0), ("developing", None), ("effective", 8),
+        ("highly effective", None), ("outstanding", None)]
 
 
 # ---- data quality ----------------------------------------------------------------------------

@@ -38,15 +38,13 @@ def render(context: PageContext) -> None:
     streams = [code for code in dict.fromkeys(mix["stream_code"].to_list())
                if code != charts.ALL_STREAMS]
     stream_comparison(context, streams, labels)
-    st.dataframe(mix, hide_index=True, column_config={
-        "share": st.column_config.NumberColumn(format="percent")})
+    components.suppressed_table(mix, share=st.column_config.NumberColumn(format="percent"))
     st.subheader("By agency")
     st.caption("Executive positions per agency and band (stream filter applied); agencies "
                "are compared, so counts under 5 are suppressed.")
     by_agency = reader.query(queries.band_mix_by_agency, filters)
-    components.suppressed_table(
-        components.suppressed(by_agency, ["count_positions"], ["share"]),
-        share=st.column_config.NumberColumn(format="percent"))
+    components.suppressed_table(by_agency,
+                                share=st.column_config.NumberColumn(format="percent"))
 
 
 render(current())

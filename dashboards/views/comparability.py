@@ -8,8 +8,8 @@ import streamlit as st
 from dashboards import charts, components, queries, scope
 from dashboards.context import PageContext, current
 from pipeline import frameworks
+from pipeline.privacy import SUPPRESSED_FLAG
 
-POINT_STATISTICS = ["min_points", "q1_points", "median_points", "q3_points", "max_points"]
 PEER_LEGEND = (f'"{scope.PEER_GROUP}": every other agency\'s scored positions of the band, '
                "of every jurisdiction, drawn without its lowest and highest value and only "
                f"where at least {scope.PEER_MIN_POSITIONS} positions of at least "
@@ -35,12 +35,13 @@ def points_by(context: PageContext, group_by: str) -> None:
     if context.agency is not None and not summary.is_empty():
         peers = context.reader.query(queries.peer_points_distribution, context.filters,
                                      scope.PEER_GROUP)
-        summary = pl.concat([summary, peers], how="vertical_relaxed")
+        summary = pl.concat([summary, peers.with_columns(pl.lit(False).alias(SUPPRESSED_FLAG))],
+                            how="vertical_relaxed")
         st.caption(PEER_LEGEND)
     if summary.is_empty():
         components.no_rows("scored executive positions")
         return
-    shown = components.suppressed(summary, ["count_positions"], POINT_STATISTICS)
+    shown = summary
     ranges = context.reader.query(queries.band_ranges)
     if shown["median_points"].is_null().all():
         st.caption("Every group has fewer than 5 scored positions: nothing to draw.")
@@ -68,9 +69,8 @@ def drift_flags(context: PageContext) -> None:
 
 def executive_ratio(structure: pl.DataFrame) -> None:
     """Show executives per 1,000 FTE by agency (agency_structure mart)."""
-    shown = components.suppressed(structure.select(
-        "jurisdiction", "agency_code", "total_fte", "count_executives",
-        "executives_per_1000_fte"), ["count_executives"], ["executives_per_1000_fte"])
+    shown = structure.select("jurisdiction", "agency_code", "total_fte", "count_executives",
+                             "executives_per_1000_fte", SUPPRESSED_FLAG)
     if not shown["executives_per_1000_fte"].is_null().all():
         st.altair_chart(charts.per_thousand_chart(shown))
     components.suppressed_table(shown)
@@ -79,7 +79,7 @@ def executive_ratio(structure: pl.DataFrame) -> None:
 def span_of_control(context: PageContext) -> None:
     """Show managers by number of direct reports, per agency (agency_structure mart)."""
     spans = context.reader.query(queries.span_of_control, context.filters)
-    shown = components.suppressed(spans, ["count_managers"])
+    shown = spans
     if not shown["count_managers"].is_null().all():
         st.altair_chart(charts.span_of_control_chart(
             shown, list(queries.SPAN_CATEGORIES.values())))

@@ -50,9 +50,7 @@ def ratings(context: PageContext) -> None:
                   "performance_cycle", "performance ratings", "performance")
     if cycle is None:
         return
-    distribution = components.suppressed(
-        context.reader.query(queries.rating_distribution, context.filters, cycle),
-        ["count_ratings"])
+    distribution = context.reader.query(queries.rating_distribution, context.filters, cycle)
     if distribution["count_ratings"].fill_null(0).sum() == 0 and not distribution[
             "is_suppressed"].any():
         components.no_rows("ratings")
@@ -62,7 +60,7 @@ def ratings(context: PageContext) -> None:
     components.suppressed_table(distribution)
     st.markdown("**Overall rating by agency**")
     by_agency = context.reader.query(queries.overall_rating_by_agency, context.filters, cycle)
-    components.suppressed_table(components.suppressed(by_agency, ["count_ratings"]))
+    components.suppressed_table(by_agency)
 
 
 def render(context: PageContext) -> None:

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboards import charts, components, queries
 from dashboards.context import PageContext, current
+from pipeline.privacy import SUPPRESSED_FLAG
 
 STRUCTURE_TIERS = ("SUBSES",)  # the grade below the executive, drawn under the pyramid
 
@@ -34,11 +35,9 @@ def layers(context: PageContext) -> None:
                "layers: executive positions on it). Agencies are compared, so counts under 5 "
                "are suppressed.")
     structure = context.reader.query(queries.agency_structure, context.filters)
-    components.suppressed_table(components.suppressed(
-        structure.select("jurisdiction", "agency_code", "count_layers",
-                         "count_executive_layers", "count_executives",
-                         "count_vacant_executives"),
-        ["count_executives", "count_vacant_executives"]))
+    components.suppressed_table(structure.select(
+        "jurisdiction", "agency_code", "count_layers", "count_executive_layers",
+        "count_executives", "count_vacant_executives", SUPPRESSED_FLAG))
 
 
 def render(context: PageContext) -> None:

@@ -1,0 +1,88 @@
+"""SES structure page queries: the band pyramid, the reporting tree, vacancies, the trend."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from dashboards.filters import Filters
+from dashboards.queries.base import Cells, Connection, frame, small_cells, where
+from dashboards.queries.comparability import agency_structure
+from dashboards.queries.registry import PageQueries, PageQuery
+
+EXECUTIVE_TIERS = ("HEAD", "SES4", "SES3", "SES2", "SES1")
+
+
+@small_cells(Cells(("count_positions",)), compares_agencies=False)
+def band_pyramid(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return positions per tier (executive tiers and the grade below) by occupancy.
+
+    One row per (tier, occupancy), senior tiers first. The band filter is not applied.
+    """
+    condition, parameters = where(filters, skip=("tier",))
+    return frame(connection, f"""
+        select tier, coalesce(occupancy, 'not stated') as occupancy, max(grade_rank) as rank,
+            count(*) as count_positions
+        from positions
+        where (is_executive or tier = 'SUBSES') and {condition}
+        group by all
+        order by rank desc, occupancy""", parameters)
+
+
+def executive_tree(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return the executive positions of the selection with the executive each reports to.
+
+    manager_position_id is null where the position reports to no executive in the selection.
+    """
+    condition, parameters = where(filters, "executives", skip=("tier", "stream_code"))
+    return frame(connection, f"""
+        with executives as (
+            select * from positions as executives where is_executive and {condition}
+        )
+        select executives.agency_code, executives.position_id, executives.position_title,
+            executives.classification_code, executives.tier, executives.occupancy,
+            managers.position_id as manager_position_id
+        from executives
+        left join executives as managers
+            on managers.snapshot_date = executives.snapshot_date
+            and managers.jurisdiction = executives.jurisdiction
+            and managers.agency_code = executives.agency_code
+            and managers.position_id = executives.reports_to_position_id
+        order by executives.agency_code, executives.grade_rank desc, executives.position_id""",
+        parameters)
+
+
+def executive_vacancies(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return the vacant and acting executive positions of the selection, senior first."""
+    condition, parameters = where(filters)
+    return frame(connection, f"""
+        select jurisdiction, agency_code, position_id, position_title, classification_code,
+            tier, occupancy
+        from positions
+        where is_executive and occupancy in ('vacant', 'acting') and {condition}
+        order by occupancy desc, grade_rank desc, jurisdiction, agency_code, position_id""",
+        parameters)
+
+
+@small_cells(Cells(("count_positions",)), compares_agencies=False)
+def tier_trend(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return executives per snapshot and tier (every snapshot: the snapshot filter is ignored)."""
+    condition, parameters = where(filters, skip=("snapshot_date",))
+    return frame(connection, f"""
+        select snapshot_date, tier, max(grade_rank) as rank, count(*) as count_positions
+        from positions
+        where is_executive and {condition}
+        group by all
+        order by snapshot_date, rank desc""", parameters)
+
+
+PAGE = PageQueries("structure", "SES structure", (
+    PageQuery("band_pyramid", band_pyramid, ("filters",)),
+    PageQuery("agency_structure", agency_structure, ("filters",)),
+    PageQuery("executive_vacancies", executive_vacancies, ("filters",)),
+    PageQuery("tier_trend", tier_trend, ("filters",))))
+ONE_AGENCY = PageQueries("structure", "SES structure: one agency", (
+    PageQuery("band_pyramid", band_pyramid, ("agency",)),
+    PageQuery("agency_structure", agency_structure, ("agency",)),
+    PageQuery("executive_tree", executive_tree, ("agency",)),
+    PageQuery("executive_vacancies", executive_vacancies, ("agency",)),
+    PageQuery("tier_trend", tier_trend, ("agency",))))
