@@ -9,9 +9,11 @@ CONTRACT_CHECK := ../shared/tools/check_contract.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SCALE ?= 100
+REPORT_AGENCY ?= DJT
+REPORT ?= build/reports/agency-$(REPORT_AGENCY).pdf
 
-.PHONY: setup browser sample warehouse demo dashboard test test-fast screenshots lint contract \
-	evaluate bench clean
+.PHONY: setup browser pdf-libs poppler sample warehouse report demo dashboard test test-fast \
+	screenshots lint contract evaluate bench clean
 
 setup:  ## install uv if missing, then the locked dependencies
 	@command -v uv >/dev/null 2>&1 || python3 -m uv --version >/dev/null 2>&1 \
@@ -22,6 +24,17 @@ browser:  ## Debian's Chromium, for the dashboard's end-to-end test
 	@command -v chromium >/dev/null 2>&1 || { $(SUDO) apt-get update -qq \
 		&& $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+pdf-libs:  ## Debian's Pango, HarfBuzz and a font, which WeasyPrint needs to write PDF reports
+	@{ ldconfig -p | grep -q libpangoft2-1.0.so.0 && ldconfig -p | grep -q libharfbuzz-subset.so.0 \
+		&& fc-list 2>/dev/null | grep -q .; } || { $(SUDO) apt-get update -qq \
+		&& $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 \
+		libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig fonts-dejavu-core >/dev/null; }
+
+poppler:  ## Debian's poppler-utils (pdftoppm, pdftotext), for the report's test
+	@command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 \
+		|| { $(SUDO) apt-get update -qq \
+		&& $(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
 sample: setup  ## write the sample extracts to $(SAMPLE_DIR)
 	rm -rf $(SAMPLE_DIR)
 	$(UV) run workvalue sample --out $(SAMPLE_DIR)
@@ -30,18 +43,21 @@ warehouse: sample  ## load the sample into $(WAREHOUSE)
 	rm -f $(WAREHOUSE) $(WAREHOUSE).wal
 	$(UV) run workvalue run --input $(SAMPLE_DIR) --warehouse $(WAREHOUSE)
 
-demo: warehouse  ## build the sample warehouse and serve the dashboard on http://localhost:$(PORT)
+report: warehouse pdf-libs  ## the sample's report of agency $(REPORT_AGENCY), in $(REPORT)
+	$(UV) run workvalue report --warehouse $(WAREHOUSE) --agency $(REPORT_AGENCY) --output $(REPORT)
+
+demo: report  ## build the sample warehouse and a report, then serve the dashboard on http://localhost:$(PORT)
 	$(UV) run workvalue dashboard --warehouse $(WAREHOUSE) --port $(PORT)
 
 dashboard: setup  ## serve the dashboard on an existing $(WAREHOUSE)
 	$(UV) run workvalue dashboard --warehouse $(WAREHOUSE) --port $(PORT)
 
-test: setup browser  ## every test, the linter and the contract's shape check
+test: setup browser pdf-libs poppler  ## every test, the linter and the contract's shape check
 	$(UV) run pytest
 	$(UV) run ruff check pipeline dashboards tests
 	$(MAKE) --no-print-directory contract
 
-test-fast: setup  ## every test but the headless-browser one
+test-fast: setup pdf-libs poppler  ## every test but the headless-browser one
 	$(UV) run pytest -m "not e2e"
 
 screenshots: warehouse browser  ## dashboard screenshots of the sample warehouse, in build/screenshots/

@@ -1,4 +1,4 @@
-"""The `workvalue` command line: run, export, sample, review, evaluate, audit, dashboard.
+"""The `workvalue` command line: run, export, sample, review, evaluate, audit, dashboard, report.
 
 Exit codes (../shared/CONTRACT.md): 0 ran; 2 the input or warehouse cannot be used (one clear
 message, no traceback); 1 an internal error. Set WORKVALUE_DEBUG=1 to see an internal error's
@@ -282,6 +282,24 @@ def dashboard(
     if agency:
         command += ["--agency", agency]
     raise typer.Exit(subprocess.call(command))
+
+
+@app.command()
+def report(
+    warehouse: Annotated[Path, typer.Option("--warehouse", help="DuckDB warehouse file.")],
+    output: Annotated[Path, typer.Option("--output", help="File ending .html or .pdf.")],
+    agency: Annotated[str | None, typer.Option(
+        "--agency", help="One agency's report (its code); others appear only combined.")] = None,
+    snapshot: Annotated[str | None, typer.Option(
+        "--snapshot", help="Snapshot date (YYYY-MM-DD); the newest by default.")] = None,
+) -> None:
+    """Write a benchmarking report (commission-wide without --agency), recorded in the audit."""
+    from pipeline.report.build import make_report
+
+    made = _guarded(lambda: make_report(warehouse, output, agency, snapshot))
+    console.print(f"wrote the {made.agency or 'commission-wide'} report of snapshot "
+                  f"{made.snapshot_date} to {made.output}", highlight=False, markup=False,
+                  soft_wrap=True)
 
 
 def pl_config() -> object:
