@@ -25,7 +25,7 @@ from pipeline.report.build import make_report
 from pipeline.report.gather import evidence_rows
 from pipeline.report.html import Column, table
 from pipeline.run import run_pipeline
-from pipeline.sample import write_sample
+from samplegen import write_sample
 
 AGENCY = "DJT"
 SECTIONS = ("Summary", "Comparability", "Drift", "Findings", "SES structure", "Band pyramid",
