@@ -8,6 +8,8 @@ entry as getvariable('<rule_id>__NAME'). Adding a rule is its SQL file, its entr
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,13 +75,16 @@ def refresh_rule_references(connection: duckdb.DuckDBPyConnection) -> None:
         schema={"classification_code": pl.String, "stream_code": pl.String}, orient="row"))
 
 
-def run_checks(connection: duckdb.DuckDBPyConnection) -> None:
-    """Replace `flags` with the findings of every rule on the current warehouse."""
+def run_checks(connection: duckdb.DuckDBPyConnection,
+               on_rule: Callable[[str, float], None] | None = None) -> None:
+    """Replace `flags` with the findings of every rule on the current warehouse (`on_rule` is
+    told each rule's seconds)."""
     connection.execute(sql_text("marts/flags.sql"))
     refresh_rule_references(connection)
     build_models(connection, SUPPORT_MODELS, temporary=True)
     connection.execute("delete from flags")
     for rule in rules():
+        started = time.perf_counter()
         set_rule_variables(connection, rule)
         columns = ", ".join(column if column != "rule_id" else f"'{rule.rule_id}' as rule_id"
                             for column in FLAG_COLUMNS)
@@ -89,4 +94,6 @@ def run_checks(connection: duckdb.DuckDBPyConnection) -> None:
             " coalesce(classification, ''), coalesce(json_extract_string(evidence, '$.key'), '')))"
             " as flag_key"
             f" from ({rule.query}) as found")
+        if on_rule:
+            on_rule(rule.rule_id, time.perf_counter() - started)
     connection.execute(sql_text("marts/open_flags.sql"))

@@ -155,11 +155,15 @@ def sample(
     out: Annotated[Path, typer.Option("--out", help="Folder to write the extracts to.")],
     seed: Annotated[int, typer.Option("--seed", help="Random seed (same seed, same files).")] = 42,
     scale: Annotated[float, typer.Option("--scale", help="Size multiplier (1 = demo).")] = 1.0,
+    shape: Annotated[str, typer.Option(
+        "--shape", help="sample (14 agencies) or many-agencies (about a thousand small ones, "
+        "four shared evaluators).")] = "sample",
 ) -> None:
     """Write the bundled sample extracts, with planted inconsistencies and their labels."""
     from samplegen import write_sample
 
-    result = _guarded(lambda: write_sample(out, seed=seed, scale=scale, data_dir=DATA_DIR))
+    result = _guarded(lambda: write_sample(out, seed=seed, scale=scale, data_dir=DATA_DIR,
+                                           shape=shape))
     for name, rows in result.rows.items():
         console.print(f"{name}: {rows:,} rows", highlight=False, markup=False)
     planted = ", ".join(f"{rule} {count}" for rule, count in sorted(result.planted.items()))
@@ -178,12 +182,14 @@ def bench(
         "--dashboard/--no-dashboard", help="Time the dashboard's queries too.")] = True,
     repeat: Annotated[int, typer.Option(
         "--repeat", help="Measure each this many times; keep the fastest.")] = 1,
+    shape: Annotated[str, typer.Option(
+        "--shape", help="The sample's shape: sample or many-agencies.")] = "sample",
 ) -> None:
     """Time `workvalue run` at a scale against the floor; write OUT/bench-scale-K.json and .md."""
     from pipeline.bench import run_bench, summary_lines
 
     report = _guarded(lambda: run_bench(out, scale=scale, seed=seed, dashboard=dashboard,
-                                        repeat=repeat))
+                                        repeat=repeat, shape=shape))
     for line in summary_lines(report):
         console.print(line, highlight=False, markup=False, soft_wrap=True)
 

@@ -30,6 +30,11 @@ class WarehouseError(WorkvalueError):
     exit_code = 2
 
 
+class MemoryLimitError(WorkvalueError):
+    """A stage needed more memory than DuckDB may use: the message names the stage and the
+    setting that raises the limit."""
+
+
 class UnknownTableError(WorkvalueError):
     """An export named a table the warehouse does not have, or a format it cannot write."""
 

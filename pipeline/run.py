@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import resource
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,6 +19,7 @@ import duckdb
 import polars as pl
 
 from pipeline import check, publish, score, warehouse
+from pipeline.errors import MemoryLimitError
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
 from pipeline.read import (
     ExtractFile,
@@ -48,12 +50,26 @@ def _load(connection: duckdb.DuckDBPyConnection, batch: list[RawExtract], valida
     if not batch:
         return []
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
-    outcomes = load_batch(connection, batch, validator, loaded_at,
-                          reporter.phase_finished if reporter else None)
+    with memory_named("load"):
+        outcomes = load_batch(connection, batch, validator, loaded_at,
+                              reporter.phase_finished if reporter else None)
     for outcome in outcomes:
         if reporter:
             reporter.file_finished(outcome)
     return outcomes
+
+
+@contextmanager
+def memory_named(stage: str) -> Iterator[None]:
+    """Turn DuckDB running out of memory in `stage` into a MemoryLimitError that names the stage
+    and the setting that raises the limit."""
+    try:
+        yield
+    except duckdb.OutOfMemoryException as error:
+        raise MemoryLimitError(
+            f"the {stage} stage ran out of memory: DuckDB may use {warehouse.memory_limit()}"
+            f" here; raise it with {warehouse.MEMORY_LIMIT_ENV}=8GB (for example) and run"
+            f" again ({str(error).splitlines()[0]})") from error
 
 
 def peak_memory_mb() -> float:
@@ -264,7 +280,8 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     outcomes += _load(connection, batch, validator, reporter)
     for name, stage in POST_LOAD_STAGES:
         stage_started = time.perf_counter()
-        stage(connection)
+        with memory_named(name):
+            stage(connection)
         if reporter:
             reporter.stage_finished(name, time.perf_counter() - stage_started)
     return outcomes

@@ -10,6 +10,9 @@ classification, note); rows the loader must quarantine go to `positions_defects.
 `determinations_defects.csv`, listed in `expected_quarantine.csv`. Neither expected_* file has
 an extract prefix, so the loader ignores them.
 
+Shape (samplegen.shapes): the 14 agencies of data/sample/agencies.toml, or `many-agencies`, the
+same rows over about a thousand small agencies with four shared evaluators.
+
 Scale: agency sizes (data/sample/agencies.toml) are multiplied by `scale`; executive layers
 never shrink below their scale-1 size, so plants always find targets. Position rows (both
 snapshots) are about 10,000 x scale for scale >= 1: scale 1 -> ~10,000 rows,
@@ -39,6 +42,7 @@ from samplegen.frameworks import Frameworks, load_frameworks
 from samplegen.people import maturity, performance
 from samplegen.plant_state import PlantState, apply_patches, resolve_labels
 from samplegen.plants import label_moved, plant_decisions, plant_performance, plant_positions
+from samplegen.shapes import shaped
 from samplegen.snapshots import draw_occupancy, snapshot, with_rollups
 from samplegen.tree import build_workforce
 from samplegen.write import (
@@ -123,13 +127,15 @@ def _write_all(out_dir: Path, sample: _Sample, fw: Frameworks, scale: float,
 
 
 def write_sample(out_dir: Path, seed: int = 42, scale: float = 1.0,
-                 data_dir: Path | None = None) -> SampleSummary:
-    """Return a summary of the sample extracts written to `out_dir` for `seed` and `scale`,
-    reading the frameworks and sample configuration from `data_dir` (default: the checkout's)."""
+                 data_dir: Path | None = None, shape: str = "sample") -> SampleSummary:
+    """Return a summary of the sample extracts written to `out_dir` for `seed`, `scale` and
+    `shape` (samplegen.shapes), reading the frameworks and sample configuration from
+    `data_dir` (default: the checkout's)."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, got {scale}")
-    fw = load_frameworks() if data_dir is None else load_frameworks(Path(data_dir))
-    sample, rng = _generate(fw, seed, scale)
+    fw, grow = shaped(load_frameworks() if data_dir is None else load_frameworks(Path(data_dir)),
+                      shape, scale)
+    sample, rng = _generate(fw, seed, grow)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     _clear_previous(out_dir, fw)

@@ -6,14 +6,23 @@ Speed itself is measured by `workvalue bench` (docs/benchmarks.md), never assert
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from pipeline import bench, cli
+from pipeline import bench, check, cli, run, score
+from pipeline.errors import MemoryLimitError
 from pipeline.run import PHASES, POST_LOAD_STAGES
+from samplegen import write_sample
+from tests.helpers import copy_fixtures
+from tests.test_sample import PLANTS, read_extract
 
 SCALE = "0.2"
 
@@ -80,3 +89,54 @@ def test_a_second_bench_reuses_the_sample(benched: tuple[Path, str]) -> None:
     described = bench.ensure_sample(out, float(SCALE), 42)
     assert described["reused"] is True
     assert described["rows"] > 0
+
+
+def test_the_report_times_every_rule_with_the_check_stage_alone(report: dict[str, Any]) -> None:
+    alone = report["check_alone"]
+    assert set(alone["rules"]) == {rule.rule_id for rule in check.rules()}
+    assert all(seconds >= 0 for seconds in alone["rules"].values())
+    assert sum(alone["rules"].values()) <= alone["inner_seconds"] <= alone["seconds"]
+    assert alone["peak_mb"] > 0
+
+
+def test_the_many_agencies_shape_spreads_the_rows_over_small_agencies(tmp_path: Path) -> None:
+    summary = write_sample(tmp_path, seed=3, scale=3, shape="many-agencies")
+    positions = pl.concat([read_extract(tmp_path / name).select("snapshot_date", "agency_code")
+                           for name in summary.files
+                           if name.startswith("positions_") and "defects" not in name])
+    per_agency = positions.group_by("snapshot_date", "agency_code").len()["len"]
+    assert positions.height == pytest.approx(30_000, rel=0.1)
+    assert positions["agency_code"].n_unique() == round(30_000 / 1_100)
+    assert 300 <= per_agency.median() <= 700
+    decided = pl.concat([read_extract(tmp_path / name).select("evaluator")
+                         for name in summary.files
+                         if name.startswith("determinations_") and "defects" not in name])
+    planted = {spec["evaluator"] for spec in PLANTS["plants"] if "evaluator" in spec}
+    assert set(decided["evaluator"]) - planted == {"E01", "E02", "E03", "E04"}
+    assert set(summary.planted) == set(write_sample(tmp_path / "sample", seed=3).planted)
+
+
+def test_a_stage_out_of_memory_names_the_stage_and_the_setting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def hungry(connection: duckdb.DuckDBPyConnection) -> None:
+        connection.execute("set memory_limit = '8MB'")
+        connection.execute("select list(range) from range(10000000)").fetchall()
+
+    monkeypatch.setattr(run, "POST_LOAD_STAGES", (("score", score.score_positions),
+                                                  ("check", hungry)))
+    copy_fixtures("loading", "positions_a.csv", into=tmp_path / "input")
+    with pytest.raises(MemoryLimitError, match=r"^the check stage ran out of memory: DuckDB may"
+                       r" use \S+ here; raise it with WORKVALUE_MEMORY_LIMIT="):
+        run.run_pipeline(tmp_path / "input", tmp_path / "w.duckdb")
+
+
+def test_a_load_out_of_memory_exits_1_with_the_stage_not_an_internal_error(
+        tmp_path: Path) -> None:
+    copy_fixtures("loading", "positions_a.csv", "determinations_a.csv", into=tmp_path / "input")
+    done = subprocess.run([str(Path(sys.executable).parent / "workvalue"), "run", "--input",
+                           str(tmp_path / "input"), "--warehouse", str(tmp_path / "w.duckdb")],
+                          capture_output=True, text=True,
+                          env={**os.environ, "WORKVALUE_MEMORY_LIMIT": "12MB", "COLUMNS": "300"})
+    assert done.returncode == 1
+    assert "stage ran out of memory: DuckDB may use 12MB here" in done.stderr
+    assert "WORKVALUE_MEMORY_LIMIT=" in done.stderr and "internal error" not in done.stderr
