@@ -67,7 +67,7 @@ def test_every_dashboard_page_is_timed_cold_and_warm(report: dict[str, Any]) -> 
     pages = report["dashboard"]["pages"]
     assert list(pages) == list(bench.dashboard_pages())
     for page, timing in pages.items():
-        queries = [name for name, _ in bench.dashboard_pages()[page]]
+        queries = [query.label for query in bench.dashboard_pages()[page]]
         assert list(timing["queries"]) == queries
         assert timing["cold_ms"] == pytest.approx(
             sum(query["cold_ms"] for query in timing["queries"].values()), abs=0.5)
