@@ -4,8 +4,9 @@ An agency's report reads the agency's rows through a connection scoped to it (th
 own restriction, dashboards/scope.py: other agencies' rows are not there to be read), and the
 other agencies only as combined aggregates (pipeline/report/peers.py). The commission-wide
 report reads everything. The questions are the dashboard's own (dashboards/queries.py), so a
-report and the dashboard never disagree. Counts that compare agencies are suppressed under
-five here, with the project's one suppression function (pipeline.privacy).
+report and the dashboard never disagree. Their counts come suppressed under five as the
+dashboard shows them (dashboards/queries/base.py); what this package builds itself goes through
+the same function.
 """
 
 from __future__ import annotations
@@ -21,12 +22,11 @@ from dashboards import queries, scope
 from dashboards.filters import Filters
 from pipeline.audit import current_user, utc_now
 from pipeline.errors import WarehouseError
-from pipeline.privacy import suppress_small_counts
 from pipeline.report import peers, structure
 from pipeline.settings import data_file
 
 Connection = duckdb.DuckDBPyConnection
-POINT_STATISTICS = ["min_points", "q1_points", "median_points", "q3_points", "max_points"]
+POINT_STATISTICS = queries.POINT_STATISTICS
 REQUIRED_TABLES = ("positions", "position_scores", "flags", "agency_structure",
                    "int_points_bands", "warehouse_version")
 PRIVATE_EVIDENCE_KEYS = frozenset({"evaluator", "evaluators", "name", "names", "person",
@@ -126,24 +126,27 @@ def cover(connection: Connection, agency: str | None, snapshot: str | None) -> C
                     "jurisdiction_name": names.get(jurisdiction, jurisdiction)})
 
 
-def _suppressed_points(summary: pl.DataFrame) -> pl.DataFrame:
-    """Return a points summary with groups of fewer than five positions blanked."""
-    return suppress_small_counts(summary, ["count_positions"], derived_columns=POINT_STATISTICS)
+def _marked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Return a points frame this package built through the dashboard's one suppression rule."""
+    return queries.suppress_cells(frame, queries.Cells(("count_positions",),
+                                                       tuple(POINT_STATISTICS)))
 
 
 def agency_points(whole: Connection, scoped: Connection, facts: Cover,
                   filters: Filters) -> pl.DataFrame:
-    """Return the agency's points per band beside its jurisdiction's and every other agency's."""
+    """Return the agency's points per band beside its jurisdiction's and every other agency's.
+
+    The agency's own come suppressed from the dashboard's query; the combined groups (at least
+    5 positions each) go through the same suppression for their flag.
+    """
     own = queries.points_distribution(scoped, filters).with_columns(
         pl.lit(f"{facts.agency_code} (this agency)").alias("group"))
     jurisdiction = peers.jurisdiction_points(
         whole, facts.snapshot_date, str(facts.jurisdiction), str(facts.agency_code),
         f"Other {facts.jurisdiction} agencies (combined)")
     everyone = queries.peer_points_distribution(
-        scoped, Filters(snapshot_date=facts.snapshot_date),
-        "All other agencies (crosswalk tier)")
-    combined = pl.concat([own, jurisdiction, everyone], how="vertical_relaxed")
-    return _suppressed_points(combined)
+        scoped, Filters(snapshot_date=facts.snapshot_date), "All other agencies (crosswalk tier)")
+    return pl.concat([own, _marked(jurisdiction), _marked(everyone)], how="vertical_relaxed")
 
 
 def findings(connection: Connection, filters: Filters, listed: list[str],
@@ -224,7 +227,8 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
     filters = Filters(snapshot_date=facts.snapshot_date, jurisdiction=facts.jurisdiction,
                       agency_code=facts.agency_code)
     structure_rows = structure.structure_rows(scoped, filters, choices["ratio"])
-    own_fte = structure_rows["total_fte"][0] if is_agency and structure_rows.height else None
+    own = structure_rows.row(0, named=True) if is_agency and structure_rows.height else {}
+    own_fte, own_managers = own.get("total_fte"), own.get("count_managers")
     maturity, year = structure.maturity(whole, scoped, filters, is_agency)
     ratings, cycle = structure.ratings(whole, scoped, filters, is_agency)
     listed = choices["findings"]["listed_severities"]
@@ -233,9 +237,9 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
         headline=queries.headline_counts(scoped, filters),
         tiers=queries.filter_options(scoped).tiers,
         points=(agency_points(whole, scoped, facts, filters) if is_agency
-                else _suppressed_points(queries.points_distribution(scoped, filters))),
-        jurisdiction_points=(pl.DataFrame() if is_agency else _suppressed_points(
-            queries.points_distribution(scoped, filters, "jurisdiction"))),
+                else queries.points_distribution(scoped, filters)),
+        jurisdiction_points=(pl.DataFrame() if is_agency else
+                             queries.points_distribution(scoped, filters, "jurisdiction")),
         band_ranges=queries.band_ranges(scoped),
         drift=queries.flag_list(scoped, filters, (), ("agency_band_drift",)),
         findings=findings(scoped, filters, listed, choices["findings"]["max_listed"]),
@@ -245,7 +249,7 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
         size_peers=(structure.size_peers(whole, facts.snapshot_date, str(facts.jurisdiction),
                                          str(facts.agency_code), own_fte, choices["ratio"])
                     if is_agency else {}),
-        spans=(structure.agency_spans(whole, scoped, filters) if is_agency
+        spans=(structure.agency_spans(whole, scoped, filters, own_managers) if is_agency
                else structure.commission_spans(scoped, filters)),
         changes=queries.change_summary(scoped, filters),
         trend=queries.tier_trend(scoped, Filters(jurisdiction=facts.jurisdiction,

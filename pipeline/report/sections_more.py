@@ -11,7 +11,7 @@ import polars as pl
 from dashboards import queries
 from dashboards.scope import PEER_MIN_AGENCIES, PEER_MIN_POSITIONS
 from pipeline import frameworks
-from pipeline.privacy import SMALL_COUNT_THRESHOLD
+from pipeline.privacy import SMALL_COUNT_THRESHOLD, SUPPRESSED_FLAG
 from pipeline.report import figures, words
 from pipeline.report.gather import ReportData
 from pipeline.report.html import (
@@ -27,15 +27,25 @@ from pipeline.report.html import (
 from pipeline.report.structure import size_groups
 
 EXECUTIVE_OCCUPANCY = ("occupied", "acting", "vacant", "not stated")
+HIDDEN = -1  # a suppressed count while the pyramid is pivoted
 
 
 def _pyramid_table(pyramid: pl.DataFrame) -> pl.DataFrame:
-    """Return the pyramid as one row per band, one column per occupancy, and the total."""
-    wide = pyramid.pivot(on="occupancy", index=["tier", "rank"], values="count_positions",
-                         aggregate_function="sum").fill_null(0)
+    """Return the pyramid as one row per band, one column per occupancy, and the total.
+
+    A suppressed cell (null from the query) stays suppressed, and so does its band's total; a
+    band with no position of an occupancy holds 0.
+    """
+    marked = pyramid.with_columns(pl.col("count_positions").fill_null(HIDDEN))
+    wide = marked.pivot(on="occupancy", index=["tier", "rank"], values="count_positions",
+                        aggregate_function="sum").fill_null(0)
     present = [name for name in EXECUTIVE_OCCUPANCY if name in wide.columns]
-    return wide.with_columns(pl.sum_horizontal(present).alias("total")).sort(
-        "rank", descending=True).select("tier", *present, "total")
+    hidden = pl.any_horizontal(pl.col(name) == HIDDEN for name in present)
+    return wide.sort("rank", descending=True).select(
+        "tier", *[pl.when(pl.col(name) == HIDDEN).then(None).otherwise(pl.col(name)).alias(name)
+                  for name in present],
+        pl.when(hidden).then(None).otherwise(pl.sum_horizontal(present)).alias("total"),
+        hidden.alias(SUPPRESSED_FLAG))
 
 
 def _ratio_part(data: ReportData) -> list[str]:
@@ -93,8 +103,8 @@ def _spans_part(data: ReportData) -> list[str]:
 def structure(data: ReportData) -> str:
     """Return the SES structure section."""
     pyramid = _pyramid_table(data.pyramid) if data.pyramid.height else data.pyramid
-    columns = [Column("tier", "band")] + [Column(name, name, "number") for name in
-                                          pyramid.columns if name not in ("tier",)]
+    columns = [Column("tier", "band")] + [Column(name, name, "count") for name in
+                                          pyramid.columns if name not in ("tier", SUPPRESSED_FLAG)]
     changes = (Column("change", "change"), Column("count_positions", "executive positions",
                                                   "number"))
     previous = data.cover.previous_snapshot
@@ -102,11 +112,8 @@ def structure(data: ReportData) -> str:
         heading(2, "SES structure"), heading(3, "Band pyramid"),
         figure(figures.pyramid(data.pyramid, data.tiers),
                "Positions per band (senior at the top) by occupancy; SUBSES: the grade below."),
-        table(pyramid, columns),
-        heading(3, "Vacancies and acting"),
-        paragraph(f"{words.number(data.headline['executive_vacancies'])} executive positions "
-                  f"are vacant and {words.number(data.headline['executive_acting'])} are filled "
-                  "by an acting occupant."),
+        table(pyramid, columns), suppression_note(pyramid),
+        heading(3, "Vacancies and acting"), paragraph(words.vacancies_sentence(data)),
         heading(3, "Executives per 1,000 FTE"), *_ratio_part(data),
         heading(3, "Spans and layers"), *_spans_part(data),
         heading(3, "Change since the previous snapshot"),

@@ -2,8 +2,8 @@
 
 Ratios, spans and layers come from the agency_structure mart (as the dashboard reads it);
 executives per 1,000 FTE is not shown for an agency under the size threshold of
-data/report.toml, and is compared with agencies of a similar size only. Every count that
-compares agencies is suppressed under five (pipeline.privacy).
+data/report.toml, and is compared with agencies of a similar size only. Counts come suppressed
+under five from the dashboard's queries, as the dashboard shows them.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import polars as pl
 
 from dashboards import queries
 from dashboards.filters import Filters
-from pipeline.privacy import suppress_small_counts
+from pipeline.privacy import SUPPRESSED_FLAG
 from pipeline.report import peers
 
 Connection = duckdb.DuckDBPyConnection
@@ -45,19 +45,16 @@ def size_group_of(total_fte: float | None, bounds: list[float]) -> SizeGroup:
 
 
 def structure_rows(connection: Connection, filters: Filters, ratio: dict) -> pl.DataFrame:
-    """Return agency_structure's rows with their size group; small counts and ratios blanked.
+    """Return agency_structure's rows (suppressed as the dashboard shows them), sized.
 
-    No ratio below ratio.min_fte FTE; counts of executives under five blank the ratio too.
-    Vacancies are left out (the band pyramid counts them).
+    Adds each agency's size group; no ratio below ratio.min_fte FTE.
     """
     rows = queries.agency_structure(connection, filters)
     labels = [size_group_of(fte, ratio["size_upper_bounds"])[0] for fte in rows["total_fte"]]
-    sized = rows.with_columns(
+    return rows.with_columns(
         pl.Series("size_group", labels, dtype=pl.String),
         pl.when(pl.col("total_fte") >= ratio["min_fte"]).then(pl.col("executives_per_1000_fte"))
         .alias("executives_per_1000_fte"))
-    return suppress_small_counts(sized.drop("count_vacant_executives"), ["count_executives"],
-                                 derived_columns=["executives_per_1000_fte"])
 
 
 def size_peers(whole: Connection, snapshot: str, jurisdiction: str, agency: str,
@@ -69,22 +66,25 @@ def size_peers(whole: Connection, snapshot: str, jurisdiction: str, agency: str,
     return {"size_group": label, **combined}
 
 
-def agency_spans(whole: Connection, scoped: Connection, filters: Filters) -> pl.DataFrame:
-    """Return the agency's managers per span category beside every other agency's, combined."""
-    own = queries.span_of_control(scoped, filters).select("span_category", "count_managers")
-    total = own["count_managers"].sum() or 0
-    own = own.with_columns((pl.col("count_managers") / total if total else pl.lit(None))
+def agency_spans(whole: Connection, scoped: Connection, filters: Filters,
+                 managers: int | None) -> pl.DataFrame:
+    """Return the agency's managers per span category beside every other agency's, combined.
+
+    Counts come suppressed from the dashboard's query; a share is of all ``managers`` and is
+    blanked with its count.
+    """
+    own = queries.span_of_control(scoped, filters).select(
+        "span_category", "count_managers", SUPPRESSED_FLAG)
+    own = own.with_columns((pl.col("count_managers") / managers if managers else pl.lit(None))
                            .alias("share"))
     combined = peers.span_shares(whole, str(filters.snapshot_date), str(filters.jurisdiction),
                                  str(filters.agency_code), queries.SPAN_CATEGORIES)
-    joined = own.join(combined, on="span_category", how="left", maintain_order="left")
-    return suppress_small_counts(joined, ["count_managers"], derived_columns=["share"])
+    return own.join(combined, on="span_category", how="left", maintain_order="left")
 
 
 def commission_spans(connection: Connection, filters: Filters) -> pl.DataFrame:
-    """Return per agency and span category the managers (counts under five suppressed)."""
-    return suppress_small_counts(queries.span_of_control(connection, filters),
-                                 ["count_managers"])
+    """Return per agency and span category the managers (suppressed as on the dashboard)."""
+    return queries.span_of_control(connection, filters)
 
 
 def maturity(whole: Connection, scoped: Connection, filters: Filters,
@@ -109,7 +109,7 @@ def maturity(whole: Connection, scoped: Connection, filters: Filters,
 
 def ratings(whole: Connection, scoped: Connection, filters: Filters,
             is_agency: bool) -> tuple[pl.DataFrame, str | None]:
-    """Return the newest cycle's SES ratings per dimension and rating (suppressed), the cycle.
+    """Return the newest cycle's SES ratings per dimension and rating (suppressed), and the cycle.
 
     An agency's overall ratings carry the share of its jurisdiction's other agencies beside.
     """
@@ -117,8 +117,7 @@ def ratings(whole: Connection, scoped: Connection, filters: Filters,
     if not cycles:
         return pl.DataFrame(), None
     selection = Filters(jurisdiction=filters.jurisdiction, agency_code=filters.agency_code)
-    counts = suppress_small_counts(queries.rating_distribution(scoped, selection, cycles[0]),
-                                   ["count_ratings"])
+    counts = queries.rating_distribution(scoped, selection, cycles[0])
     if not is_agency:
         return counts, cycles[0]
     shares = peers.rating_shares(whole, cycles[0], str(filters.jurisdiction),

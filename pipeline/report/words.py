@@ -10,6 +10,7 @@ import datetime as dt
 
 import polars as pl
 
+from pipeline.privacy import SMALL_COUNT_THRESHOLD
 from pipeline.report.gather import ReportData
 
 SUPPRESSED = "<5"  # how a blanked count is printed
@@ -41,15 +42,30 @@ def _plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
 
+def count(data: ReportData, value: int) -> str:
+    """Return a count of the report's own selection for a sentence (1 to 4: "fewer than 5").
+
+    The dashboard suppresses one agency's small counts (dashboards/queries/base.py); the
+    report's sentences do as its tables do.
+    """
+    if data.is_agency and 1 <= value < SMALL_COUNT_THRESHOLD:
+        return f"fewer than {SMALL_COUNT_THRESHOLD}"
+    return number(value)
+
+
 def executives_sentence(data: ReportData) -> str:
-    """Return how many executive positions the agency (or commission) has, vacant and acting."""
+    """Return how many executive positions the agency (or commission) has."""
     counts, cover = data.headline, data.cover
     subject = (f"{cover.agency_name} ({cover.jurisdiction})" if data.is_agency else
-               f"The {_plural(counts['agencies'], 'agency', 'agencies')} in the warehouse")
+               f"the {_plural(counts['agencies'], 'agency', 'agencies')} in the warehouse")
     return (f"At the {cover.snapshot_date} snapshot, {subject} had "
-            f"{_plural(counts['executives'], 'executive position')}: "
-            f"{number(counts['executive_vacancies'])} vacant and "
-            f"{number(counts['executive_acting'])} filled by an acting occupant.")
+            f"{count(data, counts['executives'])} executive positions.")
+
+
+def vacancies_sentence(data: ReportData) -> str:
+    """Return how many executive positions are vacant, and how many filled by acting."""
+    return (f"Vacant executive positions: {count(data, data.headline['executive_vacancies'])}; "
+            f"filled by an acting occupant: {count(data, data.headline['executive_acting'])}.")
 
 
 def findings_sentence(data: ReportData) -> str:
@@ -135,7 +151,7 @@ def drift_sentence(data: ReportData) -> str:
 def summary(data: ReportData) -> list[str]:
     """Return the cover's three to five sentences."""
     if data.is_agency:
-        return [executives_sentence(data), findings_sentence(data), points_sentence(data),
-                ratio_sentence(data)]
-    return [executives_sentence(data), findings_sentence(data), spread_sentence(data),
-            drift_sentence(data)]
+        return [executives_sentence(data), vacancies_sentence(data), findings_sentence(data),
+                points_sentence(data), ratio_sentence(data)]
+    return [executives_sentence(data), vacancies_sentence(data), findings_sentence(data),
+            spread_sentence(data), drift_sentence(data)]
