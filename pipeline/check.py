@@ -60,11 +60,32 @@ def set_rule_variables(connection: duckdb.DuckDBPyConnection, rule: Rule) -> Non
         connection.execute(f"set variable {rule.rule_id}__{name} = ?", [value])
 
 
+def within_rank_order() -> pl.DataFrame:
+    """Return data/crosswalk.toml's within_rank_order: each code's list and step (1 = lowest)."""
+    crosswalk = data_file("crosswalk.toml")
+    ranks = {grade["code"]: grade["rank"] for grade in crosswalk["grades"]}
+    rows = []
+    for group, codes in enumerate(crosswalk.get("within_rank_order", []), start=1):
+        code_ranks = {ranks.get(code) for code in codes}
+        if len(code_ranks) != 1 or None in code_ranks:
+            raise frameworks.FrameworkError(
+                f"crosswalk.toml: within_rank_order {codes} must hold graded codes of one rank")
+        rows += [(code, group, step) for step, code in enumerate(codes, start=1)]
+    return pl.DataFrame(rows, schema={"classification_code": pl.String,
+                                      "order_group": pl.Int64, "step": pl.Int64}, orient="row")
+
+
 def refresh_rule_references(connection: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the reference tables rules read: rating scale, text terms, band streams."""
+    """Rebuild the reference tables rules read: rating scale and offset rule, terms, streams."""
     scale = frameworks.rating_scale()
     register_table(connection, "ref_rating_scale", pl.DataFrame(
         {"rating": list(scale), "rating_rank": list(range(1, len(scale) + 1))}))
+    offset = frameworks.behaviour_offset_rule()
+    register_table(connection, "ref_behaviour_offset", pl.DataFrame(
+        {"overall_may_not_exceed": [offset.overall_may_not_exceed],
+         "concern_below": [offset.concern_below],
+         "concern_below_rank": [scale.index(offset.concern_below) + 1]}))
+    register_table(connection, "ref_within_rank_order", within_rank_order())
     register_table(connection, "ref_rationale_terms", pl.DataFrame(
         [(term, "workload") for term in frameworks.workload_terms()]
         + [(term, "work_value") for term in frameworks.work_value_terms()],

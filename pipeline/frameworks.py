@@ -127,6 +127,7 @@ class Rule:
     rule_id: str
     summary: str
     overall_may_not_exceed: str | None = None
+    concern_below: str | None = None
 
 
 @dataclass(frozen=True)
@@ -296,6 +297,7 @@ def _rules(table: Table) -> tuple[Rule, ...]:
             rule_id=rule_id,
             summary=body["summary"],
             overall_may_not_exceed=body.get("overall_may_not_exceed"),
+            concern_below=body.get("concern_below"),
         )
         for rule_id, body in table.items()
     )
@@ -459,6 +461,19 @@ def work_value_terms() -> tuple[str, ...]:
 def rating_scale() -> tuple[str, ...]:
     """Return the SES performance rating scale, lowest rating first."""
     return load_framework(PLF_FRAMEWORK_ID).rating_scale
+
+
+def behaviour_offset_rule() -> Rule:
+    """Return the PLF's rule that outcomes cannot offset behavioural concerns."""
+    rules = {rule.rule_id: rule for rule in load_framework(PLF_FRAMEWORK_ID).rules}
+    rule = rules.get("behaviour_outcome_offset")
+    if rule is None or rule.overall_may_not_exceed is None or rule.concern_below is None:
+        raise FrameworkError(f"{PLF_FRAMEWORK_ID}.toml: [rules.behaviour_outcome_offset] needs"
+                             " overall_may_not_exceed and concern_below")
+    if rule.concern_below not in rating_scale():
+        raise FrameworkError(f"{PLF_FRAMEWORK_ID}.toml: concern_below {rule.concern_below!r}"
+                             " is not a rating of the scale")
+    return rule
 
 
 def maturity_elements() -> tuple[str, ...]:

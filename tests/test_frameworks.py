@@ -310,6 +310,8 @@ def test_plf_rating_scale_and_offset_rule() -> None:
     )
     rules = {r.rule_id: r for r in framework("aps_ses_plf").rules}
     assert rules["behaviour_outcome_offset"].overall_may_not_exceed == "behaviours_rating"
+    assert rules["behaviour_outcome_offset"].concern_below == "effective"
+    assert frameworks.behaviour_offset_rule() == rules["behaviour_outcome_offset"]
 
 
 def test_plf_has_no_classification_structure() -> None:

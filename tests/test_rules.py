@@ -22,7 +22,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import check
+from pipeline import check, score
 from pipeline.run import run_pipeline
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
@@ -41,13 +41,13 @@ SEVERITIES = {"high", "medium", "low"}
 
 # The evidence keys each rule promises: its values, thresholds and peer group.
 EVIDENCE_KEYS: dict[str, set[str]] = {
-    "band_points_mismatch": {"total_points", "held_tier", "held_range",
+    "band_points_mismatch": {"total_points", "held_tier", "held_range", "range_basis",
                              "points_outside_held_range", "indicated_tier", "determination_id",
                              "decision_date", "factors", "thresholds"},
     "within_band_outlier": {"distance", "threshold", "thresholds", "peer_group", "factors"},
-    "hierarchy_inversion": {"kind", "tier", "grade_rank", "reports_to_position_id",
-                            "reports_to_classification", "reports_to_tier",
-                            "reports_to_grade_rank", "compressed_from_rank"},
+    "hierarchy_inversion": {"kind", "tier", "grade_rank", "within_rank_step",
+                            "reports_to_position_id", "reports_to_classification",
+                            "reports_to_tier", "reports_to_grade_rank", "compressed_from_rank"},
     "determination_mismatch": {"held_classification", "determined_classification",
                                "determination_id", "decision_date", "count_determinations"},
     "missing_determination": {"tier", "occupancy", "later_determination_id", "thresholds"},
@@ -88,15 +88,16 @@ def key(agency: str, subject: str, snapshot: str = "2025-06-30") -> FlagKey:
 
 # (rule, thresholds changed, flags changed: new severity, or None where the flag must go)
 THRESHOLD_CASES = [
-    pytest.param("band_points_mismatch", {"high_from_points": 2},
-                 {key("DOF", "P-103"): "high", key("DOF", "P-104"): "high",
-                  key("DOF", "P-202"): "high", key("DTF", "V-301"): "high",
+    pytest.param("band_points_mismatch", {"assumed_range_severity_steps": 0},
+                 {key("DOF", "P-104"): "high", key("DOF", "P-105"): "high",
+                  key("DOF", "P-211"): "high", key("DOF", "B-401"): "high",
                   key("DWER", "W-001"): "high", key("DWER", "W-310"): "high"},
-                 id="band_points_mismatch-high_from_points"),
-    pytest.param("band_points_mismatch", {"medium_from_points": 1},
-                 {key("DOF", "P-102"): "medium", key("DOF", "P-107"): "medium",
-                  key("EPAV", "E-201"): "medium"},
-                 id="band_points_mismatch-medium_from_points"),
+                 id="band_points_mismatch-assumed_range_severity_steps-0"),
+    pytest.param("band_points_mismatch", {"assumed_range_severity_steps": 2},
+                 {key("DOF", "P-104"): "low", key("DOF", "P-105"): "low",
+                  key("DOF", "P-211"): "low", key("DOF", "B-401"): "low",
+                  key("DWER", "W-001"): "low", key("DWER", "W-310"): "low"},
+                 id="band_points_mismatch-assumed_range_severity_steps-2"),
     pytest.param("within_band_outlier", {"high_threshold": 3.5},
                  {key("DVA", "OUT-302"): "high"}, id="within_band_outlier-high_threshold"),
     pytest.param("within_band_outlier", {"threshold": 3.5},
@@ -107,7 +108,7 @@ THRESHOLD_CASES = [
     pytest.param("within_band_outlier", {"min_far_factors": 5},
                  {key("DVA", "OUT-302"): None}, id="within_band_outlier-min_far_factors"),
     pytest.param("hierarchy_inversion", {"compressed_min_rank": 9},
-                 {key("DHA", "H-041"): "medium", key("DJCS", "J-030"): "medium"},
+                 {key("DHA", "H-041"): "medium"},
                  id="hierarchy_inversion-compressed_min_rank-9"),
     pytest.param("hierarchy_inversion", {"compressed_min_rank": 20},
                  {key("DHA", "H-031"): None}, id="hierarchy_inversion-compressed_min_rank-20"),
@@ -295,3 +296,26 @@ def test_thresholds_are_read_from_data(rule_id: str, thresholds: dict[str, Any],
         for name, value in thresholds.items():
             if name in reported:
                 assert reported[name] == value
+
+
+def test_borderline_margin_of_scoring_sets_band_points_severity(
+        built: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One margin: data/scoring.toml's borderline margin is where a low band flag turns high."""
+    settings = score.scoring_settings()
+    monkeypatch.setattr(score, "scoring_settings",
+                        lambda: {**settings, "borderline": {"max_points_from_boundary": 1}})
+    warehouse = tmp_path / "wh.duckdb"
+    shutil.copy(built("band_points_mismatch"), warehouse)
+    connection = duckdb.connect(str(warehouse))
+    try:
+        score.score_positions(connection)
+        check.run_checks(connection)
+    finally:
+        connection.close()
+    expected = {flag_key(row): row["severity"] for row in read_golden("band_points_mismatch")}
+    # 2 points outside is no longer borderline: high, one step lower on an assumed range
+    expected.update({key("DOF", "P-103"): "medium", key("DOF", "P-202"): "medium",
+                     key("DTF", "V-301"): "high", key("DWER", "W-401"): "medium"})
+    flags = read_flags(warehouse, "band_points_mismatch")
+    assert {flag_key(row): row["severity"] for row in flags} == expected
+    assert {json.loads(row["evidence"])["thresholds"]["borderline_points"] for row in flags} == {1}

@@ -58,13 +58,17 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConnec
     folder = tmp_path_factory.mktemp("scoring")
     positions = [position("HEAD1", "Secretary", reports_to="")]
     positions += [position(pid, "SES-1") for pid in PROFILES]
-    positions += [position("LATE", "SES-2"), position("WA1", "SES-1")]
+    positions += [position("LATE", "SES-2"), position("WA1", "SES-1"),
+                  position("G6", "VPS 6"), position("G6B", "VPS 6"),
+                  {**position("APS1", "SES Band 1"), "jurisdiction": "APS"}]
     determinations = [determination(f"D-{pid}", pid, "SES-1", scores)
                       for pid, scores in PROFILES.items()]
     determinations += [
         determination("D-LATE-1", "LATE", "SES-2", [5] * 8, decided="2023-03-01"),
         determination("D-LATE-2", "LATE", "SES-2", [4] * 8, decided="2025-01-01"),
         determination("D-LATE-3", "LATE", "SES-1", [3] * 8, decided="2025-09-01"),  # after
+        determination("D-G6", "G6", "VPS 6", [3, 3, 3, 3, 3, 3, 2, 2]),
+        {**determination("D-APS1", "APS1", "SES Band 1", [3] * 8), "jurisdiction": "APS"},
     ]
     write_rows(folder / "positions_x.csv", ExtractKind.POSITIONS, positions)
     write_rows(folder / "determinations_x.csv", ExtractKind.DETERMINATIONS, determinations)
@@ -103,12 +107,40 @@ def test_latest_determination_as_at_the_snapshot(warehouse: duckdb.DuckDBPyConne
     assert row == ("D-LATE-2", 32, 3, "SES1")
 
 
-def test_unpublished_tiers_use_the_assumed_range(warehouse: duckdb.DuckDBPyConnection) -> None:
-    """An agency head (tier HEAD) is held against the assumed 48-56 range of data/scoring.toml."""
-    rows = warehouse.execute("select tier, min_points, max_points, is_published"
+def test_unpublished_tiers_get_no_invented_range(warehouse: duckdb.DuckDBPyConnection) -> None:
+    """Above Band 3 only the top band's floor is held (no ceiling); below the SES 8-20, inferred."""
+    rows = warehouse.execute("select tier, min_points, max_points, is_published, range_basis"
                              " from int_points_bands order by min_points, tier").fetchall()
-    assert rows == [("SES1", 21, 35, True), ("SES2", 36, 47, True),
-                    ("HEAD", 48, 56, False), ("SES3", 48, 56, True), ("SES4", 48, 56, False)]
+    assert rows == [("STAFF", 8, 20, False, "below the executive threshold"),
+                    ("SUBSES", 8, 20, False, "below the executive threshold"),
+                    ("SES1", 21, 35, True, "published"), ("SES2", 36, 47, True, "published"),
+                    ("HEAD", 48, None, False, "no published range"),
+                    ("SES3", 48, 56, True, "published"),
+                    ("SES4", 48, None, False, "no published range")]
+
+
+def test_every_determination_is_scored_executive_or_not(
+        warehouse: duckdb.DuckDBPyConnection) -> None:
+    """A VPS 6 with a determination is scored (int_position_points) but is no executive position."""
+    row = warehouse.execute(
+        "select is_executive, total_points, held_min_points, held_max_points, range_basis,"
+        " points_outside_held_band, indicated_tier from int_position_points"
+        " where position_id = 'G6'").fetchall()
+    assert row == [(False, 22, 8, 20, "below the executive threshold", 2, "SES1")]
+    assert warehouse.execute("select count(*) from position_scores"
+                             " where position_id in ('G6', 'G6B')").fetchall() == [(0,)]
+    assert warehouse.execute("select count(*) from int_position_points"
+                             " where position_id = 'G6B'").fetchall() == [(0,)]
+
+
+def test_range_basis_says_where_a_range_is_published(
+        warehouse: duckdb.DuckDBPyConnection) -> None:
+    """VPS ranges are published; an APS position is held against them through the crosswalk."""
+    rows = warehouse.execute("select position_id, range_basis from position_scores"
+                             " where position_id in ('P21', 'APS1', 'HEAD1')"
+                             " order by position_id").fetchall()
+    assert rows == [("APS1", "assumed range (crosswalk)"), ("HEAD1", "no published range"),
+                    ("P21", "published")]
 
 
 def test_executive_positions_without_a_determination_have_no_points(

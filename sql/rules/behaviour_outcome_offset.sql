@@ -1,11 +1,20 @@
--- behaviour_outcome_offset: an overall performance rating above the behaviours rating; the APS
--- SES Performance Leadership Framework holds that outcomes cannot offset behaviour.
+-- behaviour_outcome_offset: an overall performance rating above the behaviours rating where the
+-- behaviours rating signals a concern. The APS SES Performance Leadership Framework (seed 002)
+-- holds that excellent outcomes cannot offset or minimise behavioural concerns; what counts as
+-- a concern (a behaviours rating below `concern_below`) and which rating the overall may not
+-- exceed (`overall_may_not_exceed`) are data/frameworks/aps_ses_plf.toml's
+-- [rules.behaviour_outcome_offset], read here through ref_behaviour_offset.
+-- grain: one row per rated position per cycle whose overall rating offsets a behaviour concern
 with ratings as (
     select * from performance_ratings
 ),
 
 scale as (
     select * from ref_rating_scale
+),
+
+offset_rule as (
+    select * from ref_behaviour_offset
 ),
 
 latest_positions as (
@@ -23,31 +32,53 @@ latest_agency_snapshots as (
     group by all
 ),
 
+ranked as (
+    select
+        ratings.*,
+        overall.rating_rank as overall_rank,
+        behaviours.rating_rank as behaviours_rank,
+        case offset_rule.overall_may_not_exceed
+            when 'behaviours_rating' then behaviours.rating_rank
+            when 'outcomes_rating' then outcomes.rating_rank
+        end as limit_rank,
+        offset_rule.overall_may_not_exceed, offset_rule.concern_below,
+        behaviours.rating_rank < offset_rule.concern_below_rank as is_behaviour_concern
+    from ratings
+    cross join offset_rule
+    join scale as overall on overall.rating = ratings.overall_rating
+    join scale as behaviours on behaviours.rating = ratings.behaviours_rating
+    left join scale as outcomes on outcomes.rating = ratings.outcomes_rating
+),
+
 final as (
     select
         coalesce(latest_positions.snapshot_date, latest_agency_snapshots.agency_snapshot_date)
             as snapshot_date,
-        ratings.jurisdiction, ratings.agency_code,
-        ratings.position_id, latest_positions.classification_code as classification,
+        ranked.jurisdiction, ranked.agency_code,
+        ranked.position_id, latest_positions.classification_code as classification,
         'high' as severity,
-        format('In cycle {}, position {}{} is rated ''{}'' overall but ''{}'' on behaviours; outcomes (''{}'') cannot lift the overall rating above the behaviours rating.',
-               ratings.cycle, ratings.position_id,
+        format('In cycle {}, position {}{} is rated ''{}'' overall but ''{}'' on behaviours, below ''{}'' and so a behavioural concern; outcomes (''{}'') cannot offset it by lifting the overall rating above the behaviours rating.',
+               ranked.cycle, ranked.position_id,
                case when latest_positions.position_id is null
                    then ' (not in any positions extract of the agency)' else '' end,
-               ratings.overall_rating, ratings.behaviours_rating, ratings.outcomes_rating) as message,
-        json_object('key', ratings.cycle, 'cycle', ratings.cycle,
-                    'outcomes_rating', ratings.outcomes_rating,
-                    'behaviours_rating', ratings.behaviours_rating,
-                    'overall_rating', ratings.overall_rating,
-                    'rule', 'overall rating may not exceed the behaviours rating') as evidence
-    from ratings
-    join scale as overall on overall.rating = ratings.overall_rating
-    join scale as behaviours on behaviours.rating = ratings.behaviours_rating
+               ranked.overall_rating, ranked.behaviours_rating, ranked.concern_below,
+               ranked.outcomes_rating) as message,
+        json_object('key', ranked.cycle, 'cycle', ranked.cycle,
+                    'outcomes_rating', ranked.outcomes_rating,
+                    'behaviours_rating', ranked.behaviours_rating,
+                    'overall_rating', ranked.overall_rating,
+                    'rule', format('where behaviours are rated below {}, the overall rating may not exceed the {}',
+                                   ranked.concern_below, replace(ranked.overall_may_not_exceed, '_', ' ')),
+                    'concern_below', ranked.concern_below,
+                    'source', '002 (APS SES Performance Leadership Framework)') as evidence,
+        -- scale steps the overall rating sits above the rating it may not exceed
+        (ranked.overall_rank - ranked.limit_rank)::double as magnitude
+    from ranked
     left join latest_positions
         using (jurisdiction, agency_code, position_id)
     left join latest_agency_snapshots
         using (jurisdiction, agency_code)
-    where overall.rating_rank > behaviours.rating_rank
+    where ranked.is_behaviour_concern and ranked.overall_rank > ranked.limit_rank
 )
 
 select * from final
