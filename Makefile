@@ -9,7 +9,7 @@ CONTRACT_CHECK := ../shared/tools/check_contract.py
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SCALE ?= 100
-REPORT_AGENCY ?= DJT
+REPORT_AGENCY ?= DEEW
 REPORT ?= build/reports/agency-$(REPORT_AGENCY).pdf
 
 .PHONY: setup browser pdf-libs poppler sample warehouse report demo dashboard test test-fast \
