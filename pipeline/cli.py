@@ -8,8 +8,6 @@ traceback.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +20,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 
 from pipeline.errors import ReviewError, WorkvalueError
 from pipeline.load import FileLoad
+from pipeline.notices import notice_lines
 from pipeline.read import ExtractFile
 from pipeline.review import Decision
 from pipeline.run import RunSummary
@@ -33,22 +32,19 @@ console = Console()
 errors = Console(stderr=True)
 T = TypeVar("T")
 
-DASHBOARD_APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-
-
 def _guarded(action: Callable[[], T]) -> T:
     """Return the action's result; turn failures into a message and the contract's exit code."""
     try:
         return action()
     except WorkvalueError as error:
-        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False)
+        errors.print(f"[bold red]error:[/] {escape(str(error))}", highlight=False, soft_wrap=True)
         raise typer.Exit(error.exit_code) from None
     except Exception as error:
         if os.environ.get("WORKVALUE_DEBUG"):
             traceback.print_exc()
         errors.print(f"[bold red]internal error:[/] {type(error).__name__}: {escape(str(error))}\n"
                      "Please report it; set WORKVALUE_DEBUG=1 to see where it happened.",
-                     highlight=False)
+                     highlight=False, soft_wrap=True)
         raise typer.Exit(1) from None
 
 
@@ -65,7 +61,9 @@ class ProgressReporter:
             escape(f"[{index}/{total}] {file.name}"), total=1)
 
     def file_finished(self, outcome: FileLoad) -> None:
-        """Complete the file's bar with its counts."""
+        """Complete the file's bar with its counts (a restaged file not in the input gets one)."""
+        if outcome.source_file not in self.tasks:
+            self.tasks[outcome.source_file] = self.progress.add_task("", total=1)
         self.progress.update(
             self.tasks[outcome.source_file], completed=1,
             description=escape(f"{outcome.source_file}: {outcome.status}, "
@@ -96,7 +94,7 @@ def summary_lines(summary: RunSummary) -> list[str]:
     lines.append(f"{len(summary.files)} files ({unchanged} unchanged): "
                  f"{summary.rows_read:,} rows read, {summary.rows_loaded:,} loaded, "
                  f"{summary.rows_quarantined:,} quarantined in {summary.seconds:.1f} s")
-    return lines
+    return lines + notice_lines(summary.unrecognised, summary.findings)
 
 
 @app.command()
@@ -106,7 +104,8 @@ def run(
     snapshot_date: Annotated[str | None, typer.Option(
         "--snapshot-date", help="As-at date (YYYY-MM-DD) for files that carry none.")] = None,
     include_names: Annotated[bool, typer.Option(
-        "--include-names", help="Load personal names where a source has them.")] = False,
+        "--include-names", help="Load personal names where a source has them.",
+        metavar="")] = False,
     timings: Annotated[Path | None, typer.Option(
         "--timings", help="Write the seconds of each phase and stage to this JSON file.")] = None,
 ) -> None:
@@ -147,7 +146,8 @@ def export(
     from pipeline.publish import export_warehouse_table
 
     rows = _guarded(lambda: export_warehouse_table(warehouse, table, output))
-    console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False, markup=False)
+    console.print(f"wrote {rows:,} rows of {table} to {output}", highlight=False, markup=False,
+                  soft_wrap=True)
 
 
 @app.command()
@@ -280,14 +280,15 @@ def dashboard(
     agency: Annotated[str | None, typer.Option(
         "--agency", help="Show one agency only (its code): nothing of any other is served.")
     ] = None,
+    host: Annotated[str, typer.Option(
+        "--host", help="Address to listen on; another than 127.0.0.1 opens the dashboard to"
+        " other machines: put it behind your organisation's sign-on proxy.")] = "127.0.0.1",
 ) -> None:
     """Serve the Streamlit dashboard on the warehouse (opened read-only)."""
-    command = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
-               "--server.port", str(port), "--server.headless", "true",
-               "--browser.gatherUsageStats", "false", "--", "--warehouse", str(warehouse)]
-    if agency:
-        command += ["--agency", agency]
-    raise typer.Exit(subprocess.call(command))
+    from pipeline import serve
+
+    _guarded(lambda: serve.check_servable(warehouse, agency))
+    raise typer.Exit(serve.serve(serve.streamlit_command(warehouse, port, host, agency)))
 
 
 @app.command()

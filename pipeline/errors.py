@@ -15,12 +15,14 @@ class InputError(WorkvalueError):
     exit_code = 2
 
     def __init__(self, message: str, *, source_file: str | None = None,
-                 column: str | None = None) -> None:
+                 column: str | None = None, columns: tuple[str, ...] = ()) -> None:
+        columns = columns or ((column,) if column else ())
         self.source_file = source_file
-        self.column = column
+        self.column = columns[0] if columns else None
+        named = ", ".join(f"'{each}'" for each in columns)
         where = ", ".join(part for part in (
             f"file {source_file}" if source_file else "",
-            f"column '{column}'" if column else "") if part)
+            f"column{'s' if len(columns) > 1 else ''} {named}" if columns else "") if part)
         super().__init__(f"{where}: {message}" if where else message)
 
 

@@ -23,7 +23,7 @@ import polars as pl
 from pipeline.audit import current_user
 from pipeline.contract import SPECS, ExtractKind
 from pipeline.read import ROW_NUMBER, ExtractFile, RawExtract
-from pipeline.settings import sql_text
+from pipeline.settings import sql_text, staging_sha256
 from pipeline.validate import Validator, suite_columns
 from pipeline.warehouse import (
     raw_table,
@@ -33,6 +33,7 @@ from pipeline.warehouse import (
     unregister_incoming,
 )
 
+NO_ROWS = "no rows: the publisher sent the header only"  # load_audit.note of a header-only file
 PhaseHook = Callable[[str, float], None]  # told each phase's name and seconds (run --timings)
 STAGED_BATCH = "staged_batch"  # temp table: a batch's rows as the staging model gives them
 
@@ -48,6 +49,7 @@ class LoadStatus(StrEnum):
     LOADED = "loaded"
     REPLACED = "replaced"  # a new version of a file loaded before
     UNCHANGED = "unchanged"  # this content was loaded before: nothing added
+    RESTAGED = "restaged"  # loaded again from the raw layer: the configuration changed
 
 
 @dataclass(frozen=True)
@@ -180,7 +182,7 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
     """Return the outcome of writing one staged extract, in one transaction."""
     connection.begin()
     try:
-        replaced = _supersede(connection, raw, loaded_at)
+        replaced = supersede(connection, raw.file.name, raw.file.kind, loaded_at)
         outcome = _load_rows(connection, raw, suite, repeats, loaded_at)
         connection.commit()
     except BaseException:
@@ -191,7 +193,9 @@ def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: 
         connection.execute("drop view if exists staged")
         unregister_incoming(connection)
     status = LoadStatus.REPLACED if replaced else LoadStatus.LOADED
-    return FileLoad(raw.file.name, raw.file.kind, status, *outcome, notes=raw.notes)
+    note = file_note(raw)
+    return FileLoad(raw.file.name, raw.file.kind, status, *outcome,
+                    notes=(*raw.notes, note) if note else raw.notes)
 
 
 def already_loaded(connection: duckdb.DuckDBPyConnection, file: ExtractFile,
@@ -207,15 +211,15 @@ def already_loaded(connection: duckdb.DuckDBPyConnection, file: ExtractFile,
     return FileLoad(file.name, file.kind, LoadStatus.UNCHANGED, row[1], 0, 0, note)
 
 
-def _supersede(connection: duckdb.DuckDBPyConnection, raw: RawExtract,
-               loaded_at: dt.datetime) -> bool:
-    """Remove an older version of this file's rows; return whether there was one."""
-    name, spec = raw.file.name, SPECS[raw.file.kind]
+def supersede(connection: duckdb.DuckDBPyConnection, name: str, kind: ExtractKind,
+              loaded_at: dt.datetime) -> bool:
+    """Remove the loaded version of a file's rows; return whether there was one."""
+    spec = SPECS[kind]
     previous = scalar(connection, "select count(*) from load_audit where source_file = ?"
                       " and superseded_at is null", [name])
     if previous == 0:
         return False
-    for table in (raw_table(raw.file.kind), spec.table, "quarantine"):
+    for table in (raw_table(kind), spec.table, "quarantine"):
         connection.execute(f"delete from {table} where source_file = ?", [name])
     connection.execute("update load_audit set superseded_at = ? where source_file = ?"
                        " and superseded_at is null", [loaded_at, name])
@@ -243,10 +247,15 @@ def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl
     connection.execute(
         "insert into load_audit by name select ? as source_file, ? as sha256,"
         " ? as extract_kind, ? as rows_read, ? as rows_loaded, ? as rows_quarantined,"
-        " ? as loaded_at, ? as notes, ? as loaded_by",
+        " ? as loaded_at, ? as notes, ? as loaded_by, ? as note, ? as staged_with",
         [raw.file.name, raw.sha256, kind.value, raw.rows_read, loaded, quarantined, loaded_at,
-         "; ".join(raw.notes) or None, current_user()])
+         "; ".join(raw.notes) or None, current_user(), file_note(raw), staging_sha256()])
     return raw.rows_read, loaded, quarantined
+
+
+def file_note(raw: RawExtract) -> str | None:
+    """Return what load_audit.note says of the file as a whole: NO_ROWS for a header only."""
+    return NO_ROWS if raw.rows_read == 0 else None
 
 
 def conform(raw: RawExtract) -> pl.DataFrame:

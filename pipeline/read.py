@@ -154,7 +154,8 @@ def _adapted(raw: RawExtract, adapter: Adapter, options: ReadOptions) -> RawExtr
     context = AdapterContext(file_name=raw.file.path.name, snapshot_date=options.snapshot_date,
                              include_names=options.include_names)
     rows = adapter.to_contract(raw.rows, context)
-    if "snapshot_date" in rows.columns and rows["snapshot_date"].null_count() == rows.height:
+    if (rows.height and "snapshot_date" in rows.columns  # a header-only file needs no date
+            and rows["snapshot_date"].null_count() == rows.height):
         raise InputError("carries no snapshot date, and its name has no ISO date: give one with"
                          " --snapshot-date YYYY-MM-DD", source_file=raw.file.name,
                          column="snapshot_date")
@@ -308,8 +309,9 @@ def _with_canonical_header(raw: RawExtract) -> RawExtract:
     missing = [column for column in spec.required if column not in canonical]
     if missing:
         found = ", ".join(names) or "none"
-        raise InputError(f"required column is missing (the header has: {found})",
-                         source_file=raw.file.name, column=missing[0])
+        what = "required column is" if len(missing) == 1 else "required columns are"
+        raise InputError(f"{what} missing (the header has: {found})",
+                         source_file=raw.file.name, columns=tuple(missing))
     renames = {name: new for name, new in zip(names, canonical, strict=True)
                if new and canonical.count(new) == 1}
     return RawExtract(raw.file, raw.sha256, raw.rows.rename(renames), raw.rejected, raw.notes)

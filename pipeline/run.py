@@ -11,16 +11,17 @@ import resource
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import duckdb
 import polars as pl
 
-from pipeline import check, publish, score, warehouse
+from pipeline import check, notices, publish, score, warehouse
 from pipeline.errors import MemoryLimitError
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
+from pipeline.notices import Unrecognised
 from pipeline.read import (
     ExtractFile,
     RawExtract,
@@ -29,6 +30,7 @@ from pipeline.read import (
     extract_sha256,
     read_extract,
 )
+from pipeline.restage import restage
 from pipeline.settings import configuration_sha256, sql_text
 from pipeline.validate import Validator
 
@@ -44,19 +46,19 @@ POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
 )
 
 
-def _load(connection: duckdb.DuckDBPyConnection, batch: list[RawExtract], validator: Validator,
-          reporter: Reporter | None) -> list[FileLoad]:
-    """Return the outcomes of loading a batch of extracts of one kind, reporting each."""
+def _load(connection: duckdb.DuckDBPyConnection, batch: list[tuple[int, RawExtract]],
+          validator: Validator, reporter: Reporter | None) -> dict[int, FileLoad]:
+    """Return the outcomes of loading a batch of (index, extract) of one kind, by index."""
     if not batch:
-        return []
+        return {}
     loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     with memory_named("load"):
-        outcomes = load_batch(connection, batch, validator, loaded_at,
+        outcomes = load_batch(connection, [raw for _, raw in batch], validator, loaded_at,
                               reporter.phase_finished if reporter else None)
     for outcome in outcomes:
         if reporter:
             reporter.file_finished(outcome)
-    return outcomes
+    return {index: outcome for (index, _), outcome in zip(batch, outcomes, strict=True)}
 
 
 @contextmanager
@@ -162,10 +164,16 @@ class PhaseTimes:
 
 @dataclass(frozen=True)
 class RunSummary:
-    """What a run did: every file's outcome and the time it took."""
+    """What a run did: every file's outcome, the time it took, and what the warehouse holds.
+
+    `unrecognised` and `findings` are read from the warehouse the run leaves (notices); findings
+    are None when the run built no flags table.
+    """
 
     files: tuple[FileLoad, ...]
     seconds: float
+    unrecognised: tuple[Unrecognised, ...] = ()
+    findings: dict[str, int] | None = None
 
     @property
     def rows_read(self) -> int:
@@ -198,16 +206,30 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
     with warehouse.locked(warehouse_path):
         unchanged = up_to_date(warehouse_path, files, configuration, reporter)
         if unchanged is not None:
-            return RunSummary(tuple(unchanged), time.perf_counter() - started)
+            connection = warehouse.connect(warehouse_path, read_only=True)
+            try:
+                return _summary(connection, unchanged, started)
+            finally:
+                connection.close()
         opening = time.perf_counter()
         with warehouse.working_copy(warehouse_path) as connection:
             outcomes = _load_and_build(connection, files, today, read_options, reporter,
                                        opening)
             connection.execute(sql_text(INPUTS_TABLE), [configuration])
+            summary = _summary(connection, outcomes, started)
             committing = time.perf_counter()
     if reporter:
         reporter.phase_finished("commit", time.perf_counter() - committing)
-    return RunSummary(tuple(outcomes), time.perf_counter() - started)
+    return replace(summary, seconds=time.perf_counter() - started)
+
+
+def _summary(connection: duckdb.DuckDBPyConnection, outcomes: list[FileLoad],
+             started: float) -> RunSummary:
+    """Return the run's summary: the outcomes, the seconds so far, the warehouse's notices."""
+    has_flags = "flags" in warehouse.table_names(connection)
+    return RunSummary(tuple(outcomes), time.perf_counter() - started,
+                      notices.unrecognised(connection),
+                      notices.findings_by_severity(connection) if has_flags else None)
 
 
 def up_to_date(warehouse_path: Path, files: list[ExtractFile], configuration: str,
@@ -256,8 +278,9 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
                     reporter: Reporter | None, opening: float) -> list[FileLoad]:
     """Return the outcomes of loading the files in batches, then run every post-load stage.
 
-    `opening` is when the run started opening the warehouse (the end of the "open" phase is
-    reported from it).
+    Files staged under another configuration are restaged from the raw layer first; a file
+    whose content is loaded already is only hashed, not read. `opening` is when the run started
+    opening the warehouse (the end of the "open" phase is reported from it).
     """
     validator = Validator(today=today or dt.date.today())
     if files:
@@ -266,18 +289,9 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     warehouse.prepare(connection)
     if reporter:
         reporter.phase_finished("open", time.perf_counter() - opening)
-    outcomes: list[FileLoad] = []
-    batch: list[RawExtract] = []
-    for index, file in enumerate(files, start=1):
-        if batch and (file.kind != batch[0].file.kind
-                      or sum(raw.rows_read for raw in batch) >= BATCH_ROWS):
-            outcomes += _load(connection, batch, validator, reporter)
-            batch = []
-        if reporter:
-            reporter.file_started(file, index, len(files))
-        with timed(on_phase, "read"):
-            batch.append(read_extract(file, read_options))
-    outcomes += _load(connection, batch, validator, reporter)
+    restaged = {outcome.source_file: outcome for outcome in restage(
+        connection, validator, dt.datetime.now(dt.UTC).replace(tzinfo=None), on_phase)}
+    outcomes = _load_files(connection, files, read_options, validator, reporter, restaged)
     for name, stage in POST_LOAD_STAGES:
         stage_started = time.perf_counter()
         with memory_named(name):
@@ -285,3 +299,37 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
         if reporter:
             reporter.stage_finished(name, time.perf_counter() - stage_started)
     return outcomes
+
+
+def _load_files(connection: duckdb.DuckDBPyConnection, files: list[ExtractFile],
+                read_options: ReadOptions | None, validator: Validator,
+                reporter: Reporter | None, restaged: dict[str, FileLoad]) -> list[FileLoad]:
+    """Return every file's outcome in file order, then those of restaged files not among them.
+
+    Files of one kind are loaded in batches of about BATCH_ROWS rows.
+    """
+    on_phase = reporter.phase_finished if reporter else None
+    outcomes: dict[int, FileLoad] = {}
+    batch: list[tuple[int, RawExtract]] = []
+    for index, file in enumerate(files):
+        if batch and (file.kind != batch[0][1].file.kind
+                      or sum(raw.rows_read for _, raw in batch) >= BATCH_ROWS):
+            outcomes.update(_load(connection, batch, validator, reporter))
+            batch = []
+        if reporter:
+            reporter.file_started(file, index + 1, len(files))
+        with timed(on_phase, "read"):
+            done = already_loaded(connection, file, extract_sha256(file))
+            if done is None:
+                batch.append((index, read_extract(file, read_options)))
+        if done is not None:
+            outcomes[index] = restaged.pop(file.name, done)
+            if reporter:
+                reporter.file_finished(outcomes[index])
+    outcomes.update(_load(connection, batch, validator, reporter))
+    names = {file.name for file in files}
+    gone = [outcome for name, outcome in restaged.items() if name not in names]
+    for outcome in gone:  # loaded before from files no longer in the input
+        if reporter:
+            reporter.file_finished(outcome)
+    return [outcomes[index] for index in sorted(outcomes)] + gone

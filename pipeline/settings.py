@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import os
 import tomllib
 from functools import cache
 from pathlib import Path
@@ -26,18 +27,35 @@ PROJECT_DIR = resource_root()
 DATA_DIR = PROJECT_DIR / "data"
 SQL_DIR = PROJECT_DIR / "sql"
 EXPECTATIONS_DIR = PROJECT_DIR / "expectations"
+DATA_DIR_ENV = "WORKVALUE_DATA_DIR"  # a folder of data/*.toml files to use instead of data/
+
+
+def data_dir() -> Path:
+    """Return the folder of the configuration files: $WORKVALUE_DATA_DIR, else data/.
+
+    The frameworks (data/frameworks/) are always the project's own: they encode source
+    documents, not settings.
+    """
+    configured = os.environ.get(DATA_DIR_ENV, "").strip()
+    return Path(configured) if configured else PROJECT_DIR / "data"
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """Return a TOML file's content (cached until the file changes)."""
+    status = path.stat()
+    return _parsed_toml(path, status.st_mtime_ns, status.st_size)
 
 
 @cache
-def read_toml(path: Path) -> dict[str, Any]:
-    """Return a TOML file's content (cached: data files do not change during a run)."""
+def _parsed_toml(path: Path, _mtime_ns: int, _size: int) -> dict[str, Any]:
+    """Return a TOML file's content, read once per version (modification time and size)."""
     with path.open("rb") as handle:
         return tomllib.load(handle)
 
 
 def data_file(name: str) -> dict[str, Any]:
-    """Return the content of a TOML file under data/."""
-    return read_toml(DATA_DIR / name)
+    """Return the content of a configuration file (data/NAME, or $WORKVALUE_DATA_DIR/NAME)."""
+    return read_toml(data_dir() / name)
 
 
 def sql_text(relative_path: str) -> str:
@@ -46,7 +64,12 @@ def sql_text(relative_path: str) -> str:
 
 
 FINGERPRINTED = (("pipeline", "*.py"), ("sql", "*.sql"), ("data", "*.toml"),
+                 ("data/frameworks", "*.toml"),
                  ("expectations", "*.json"))  # what the marts are built by: code, SQL, data
+STAGING_FINGERPRINTED = (  # what decides a loaded row's codes and quarantine (not the marts')
+    ("sql/staging", "*.sql"), ("sql/reference", "*.sql"), ("sql", "macros.sql"),
+    ("data", "classifications.toml"), ("data", "crosswalk.toml"), ("data", "jurisdictions.toml"),
+    ("data/frameworks", "*.toml"), ("expectations", "*.json"))
 
 
 def _fingerprinted_folder(name: str) -> Path:
@@ -62,10 +85,29 @@ def configuration_sha256(*parts: str) -> str:
     A run records it with the marts it publishes; a later run over unchanged extracts with the
     same hash has nothing to recompute (pipeline.run).
     """
+    return _fingerprint(FINGERPRINTED, parts)
+
+
+def staging_sha256() -> str:
+    """Return a hash of what decides a loaded row's codes and quarantine (STAGING_FINGERPRINTED).
+
+    load_audit records it per file; a file staged with another hash is staged again from the
+    raw layer (pipeline.restage).
+    """
+    return _fingerprint(STAGING_FINGERPRINTED, ())
+
+
+def _fingerprint(folders: tuple[tuple[str, str], ...], parts: tuple[str, ...]) -> str:
+    """Return the sha256 of parts and of every file matching each (folder, pattern), in order.
+
+    `data` is the configuration folder (data_dir()), its own files only; any other folder is
+    searched to any depth.
+    """
     digest = hashlib.sha256("\0".join(parts).encode() + b"\0")
-    for name, pattern in FINGERPRINTED:
-        folder = _fingerprinted_folder(name)
-        for path in sorted(folder.rglob(pattern)):
+    for name, pattern in folders:
+        folder = data_dir() if name == "data" else _fingerprinted_folder(name)
+        found = folder.glob(pattern) if name == "data" else folder.rglob(pattern)
+        for path in sorted(found):
             digest.update(f"{name}/{path.relative_to(folder).as_posix()}".encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     return digest.hexdigest()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import fcntl
 import os
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import duckdb
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
@@ -22,11 +26,11 @@ SUMMARY = re.compile(r"(\d+) files \((\d+) unchanged\): (\d+) rows read, (\d+) l
                      r"(\d+) quarantined in \d+\.\d s")
 
 
-def workvalue(*arguments: str) -> subprocess.Popen[str]:
-    """Return the installed `workvalue` command started in a new process."""
+def workvalue(*arguments: str, columns: int = 300) -> subprocess.Popen[str]:
+    """Return the installed `workvalue` command started in a new process, COLUMNS wide."""
     command = [str(Path(sys.executable).parent / "workvalue"), *arguments]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "COLUMNS": "300"})
+                            env={**os.environ, "COLUMNS": str(columns)})
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,20 @@ def test_unusable_input_exits_2_with_one_message(unusable: dict[str, Done], case
     assert flat(done.stderr) == message.format(input=done.input_dir, warehouse=done.warehouse)
 
 
+def test_an_error_is_one_line_whatever_the_path_length_and_terminal_width(
+        tmp_path: Path) -> None:
+    """A path in an error is printed whole on one line, so that it can be copied."""
+    short = tmp_path / "i"
+    long = tmp_path / ("a-folder-with-a-long-name-" * 6) / ("nested " * 12).strip() / "in"
+    started = {(folder, columns): workvalue("run", "--input", str(folder), "--warehouse",
+                                            str(tmp_path / "w.duckdb"), columns=columns)
+               for folder in (short, long) for columns in (20, 400)}
+    for (folder, _), process in started.items():
+        stdout, stderr = process.communicate(timeout=120)
+        assert (process.returncode, stdout) == (2, "")
+        assert stderr == f"error: input folder {folder} does not exist or is not a folder\n"
+
+
 # ---- In process -------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
@@ -115,7 +133,12 @@ def test_a_run_with_quarantined_rows_exits_0_with_a_summary(
     assert lines[:2] == ["maturity_dof.csv: loaded: 2 read, 1 loaded, 1 quarantined",
                          "positions_dof.csv: loaded: 3 read, 2 loaded, 1 quarantined"]
     assert SUMMARY.fullmatch(lines[2]).groups() == ("2", "0", "5", "3", "2")
-    assert len(lines) == 3
+    assert lines[3] == "findings: 2 (0 high, 2 medium, 0 low)"
+    assert len(lines) == 4
+    warehouse = first_run[1][first_run[1].index("--warehouse") + 1]
+    with duckdb.connect(warehouse, read_only=True) as connection:
+        assert connection.execute("select severity, count(*) from flags group by all"
+                                  ).fetchall() == [("medium", 2)]
 
 
 def test_a_rerun_reports_every_file_unchanged(
@@ -127,6 +150,7 @@ def test_a_rerun_reports_every_file_unchanged(
         "positions_dof.csv: unchanged: loaded before (3 rows), nothing added"]
     assert SUMMARY.fullmatch(result.output.splitlines()[2]).groups() == (
         "2", "2", "0", "0", "0")
+    assert result.output.splitlines()[3:] == ["findings: 2 (0 high, 2 medium, 0 low)"]
 
 
 def test_a_folder_without_extracts_exits_2(tmp_path: Path) -> None:
@@ -162,3 +186,91 @@ def test_a_message_with_square_brackets_is_printed_as_is(tmp_path: Path) -> None
     result = invoke("run", "--input", str(folder), "--warehouse", str(tmp_path / "w.duckdb"))
     assert result.exit_code == 2
     assert "(the header has: Position [/b], Notes [draft])" in flat(result.output)
+
+
+# ---- workvalue dashboard ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def loaded_warehouse(first_run: tuple[Result, tuple[str, ...]]) -> Path:
+    """Return the warehouse of the first run (agency DOF)."""
+    return Path(first_run[1][first_run[1].index("--warehouse") + 1])
+
+
+def test_dashboard_on_a_missing_warehouse_or_agency_exits_2_before_any_server(
+        loaded_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    started: list[list[str]] = []
+    monkeypatch.setattr("pipeline.serve.serve", lambda command: started.append(command) or 0)
+    missing = tmp_path / "none.duckdb"
+    result = invoke("dashboard", "--warehouse", str(missing))
+    assert (result.exit_code, result.output) == (
+        2, f"error: warehouse {missing} does not exist: run `workvalue run` first\n")
+    result = invoke("dashboard", "--warehouse", str(loaded_warehouse), "--agency", "NOPE")
+    assert (result.exit_code, result.output) == (
+        2, f"error: agency NOPE has no positions in warehouse {loaded_warehouse} (agencies:"
+           " DOF); check the code given to --agency\n")
+    assert started == []
+    assert not missing.exists()
+    result = invoke("dashboard", "--warehouse", str(loaded_warehouse), "--agency", "DOF")
+    assert result.exit_code == 0
+    [command] = started
+    assert command[command.index("--server.address") + 1] == "127.0.0.1"  # never every interface
+    assert command[-4:] == ["--warehouse", str(loaded_warehouse), "--agency", "DOF"]
+
+
+def children(pid: int) -> list[int]:
+    """Return the process ids of a process's children (Linux /proc)."""
+    found = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [int(child) for child in found]
+
+
+def listening(port: int) -> bool:
+    """Return whether something on 127.0.0.1 accepts connections on the port."""
+    with socket.socket() as probe:
+        probe.settimeout(1)
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+def free_port() -> int:
+    """Return a port nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_sigterm_to_the_dashboard_command_stops_its_server(loaded_warehouse: Path) -> None:
+    port = free_port()
+    process = workvalue("dashboard", "--warehouse", str(loaded_warehouse), "--port", str(port))
+    try:
+        deadline = time.monotonic() + 90
+        while not listening(port):
+            assert process.poll() is None and time.monotonic() < deadline, process.stderr
+            time.sleep(0.5)
+        [server] = children(process.pid)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=30) in (0, 128 + signal.SIGTERM)  # stopped, or as killed
+        deadline = time.monotonic() + 30
+        while Path(f"/proc/{server}").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not Path(f"/proc/{server}").exists()  # the server went with the command
+        assert not listening(port)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.communicate()
+
+
+def test_unrecognised_classifications_are_named_with_count_and_first_row(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "positions_new.csv").write_text(
+        "snapshot_date,jurisdiction,agency_code,agency_name,position_id,position_title,"
+        "classification\n"
+        "2025-06-30,APS,DOF,Finance,P1,Deputy Secretary,SES Band 4\n"
+        "2025-06-30,APS,DOF,Finance,P2,Deputy Secretary,SES Band 3\n"
+        "2025-06-30,APS,DOF,Finance,P3,Deputy Secretary,SES Band 4\n")
+    result = invoke("run", "--input", str(folder), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[2] == (
+        "unrecognised classification 'SES Band 4' (APS positions): 2 rows, first in"
+        " positions_new.csv row 1; loaded without a code: add a pattern to"
+        " data/classifications.toml and run again")

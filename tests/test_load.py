@@ -16,7 +16,7 @@ import polars as pl
 import pytest
 
 from pipeline import load, warehouse
-from pipeline.contract import ExtractKind
+from pipeline.contract import SPECS, ExtractKind
 from pipeline.load import load_extract
 from pipeline.read import ExtractFile, read_extract
 from pipeline.run import RunSummary
@@ -267,3 +267,51 @@ def test_a_failed_raw_insert_is_reported_as_itself_and_leaves_nothing(
         load_extract(connection, raw, NoRules(), LOADED_AT)  # type: ignore[arg-type]
     connection.close()
     assert counts(read_only(tmp_path / "w.duckdb")) == dict.fromkeys(COUNTED_TABLES, 0)
+
+
+UK_SENIOR_HEADER = (
+    '"Post Unique Reference","Name","Grade (or equivalent)","Job Title","Job/Team Function",'
+    '"Parent Department","Organisation","Unit","Contact Phone","Contact E-mail",'
+    '"Reports to Senior Post","Salary Cost of Reports (£)","FTE","Actual Pay Floor (£)",'
+    '"Actual Pay Ceiling (£)","","Professional/Occupational Group","Notes","Valid?"\n')
+UK_JUNIOR_HEADER = (
+    '"Parent Department","Organisation","Unit","Reporting Senior Post","Grade",'
+    '"Payscale Minimum (£)","Payscale Maximum (£)","Generic Job Title","Number of Posts in FTE",'
+    '"Professional/Occupational Group"\n')
+
+
+def write_header_only_files(folder: Path) -> list[str]:
+    """Write a header-only file of every kind and layout into folder; return their names."""
+    before = set(folder.iterdir())
+    header = {kind: list(SPECS[kind].required) for kind in ExtractKind}
+    (folder / "positions_none.csv").write_text(",".join(header[ExtractKind.POSITIONS]) + "\n")
+    pl.DataFrame(schema=dict.fromkeys(header[ExtractKind.DETERMINATIONS], pl.String)
+                 ).write_excel(folder / "determinations_none.xlsx")
+    pl.DataFrame(schema=dict.fromkeys(header[ExtractKind.PERFORMANCE], pl.String)
+                 ).write_parquet(folder / "performance_none.parquet")
+    pl.DataFrame(schema={"year": pl.Int64, "jurisdiction": pl.String, "agency_code": pl.String,
+                         "element": pl.String, "maturity_level": pl.Int64}
+                 ).write_parquet(folder / "maturity_none.parquet")
+    (folder / "org-2011-03-31-senior.csv").write_text(UK_SENIOR_HEADER, encoding="utf-8")
+    (folder / "org-2011-03-31-junior.csv").write_text(UK_JUNIOR_HEADER, encoding="utf-8")
+    return sorted(path.name for path in set(folder.iterdir()) - before)
+
+
+def test_a_header_only_file_of_every_kind_and_layout_loads_as_nothing_with_a_note(
+        tmp_path: Path, read_only: Opener) -> None:
+    folder = copy_fixtures(LOADING, *BASE_FILES, into=tmp_path / "in")
+    empty = write_header_only_files(folder)
+    summary = run(folder, tmp_path / "w.duckdb", stages=False)
+    by_name = {f.source_file: f for f in summary.files}
+    for name in empty:
+        assert (by_name[name].rows_read, by_name[name].rows_loaded,
+                by_name[name].rows_quarantined) == (0, 0, 0), name
+        assert by_name[name].notes[-1] == load.NO_ROWS
+    assert [(f.rows_read, f.rows_loaded, f.rows_quarantined) for f in summary.files
+            if f.source_file in BASE_FILES] == [(2, 1, 1), (4, 3, 1), (3, 1, 2)]  # as BASE_COUNTS
+    connection = read_only(tmp_path / "w.duckdb")
+    assert connection.execute(
+        "select source_file, rows_read, note from load_audit where note is not null"
+        " order by source_file").fetchall() == [(name, 0, load.NO_ROWS) for name in empty]
+    assert connection.execute("select count(*) from load_audit where note is null"
+                              ).fetchall() == [(3,)]

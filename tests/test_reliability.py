@@ -113,8 +113,12 @@ def invoke(*arguments: str) -> Result:
 
 
 def unwrapped(output: str) -> str:
-    """Return a message as printed before the terminal width wrapped it (in process: 80)."""
-    return output.replace("\n", "")
+    """Return a one-line message without its line end: errors are never wrapped to the terminal.
+
+    Whatever the path's length or the terminal's width, the message is the one line printed.
+    """
+    assert output.count("\n") == 1 and output.endswith("\n"), output
+    return output.removesuffix("\n")
 
 
 def sha256(path: Path) -> str:

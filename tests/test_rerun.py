@@ -163,3 +163,73 @@ def test_the_configuration_hash_follows_code_sql_and_data(
     (tmp_path / "sql" / "nested").mkdir()
     (tmp_path / "sql" / "nested" / "two.sql").write_text("select 1")
     assert settings.configuration_sha256("score", "check") != changed
+
+
+UNKNOWN_SPELLING = "Senior Executive B1"  # no pattern of data/classifications.toml knows it
+NEW_PATTERN = """
+[[patterns]]
+jurisdictions = ["APS"]
+pattern = "^SENIOREXECUTIVEB([1-3])$"
+code = "SES{1}"
+"""
+
+
+@pytest.fixture
+def configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Return a copy of data/'s configuration files, the one runs use ($WORKVALUE_DATA_DIR)."""
+    copy = tmp_path / "configuration"
+    copy.mkdir()
+    for path in (settings.PROJECT_DIR / "data").glob("*.toml"):
+        shutil.copy(path, copy / path.name)
+    monkeypatch.setenv(settings.DATA_DIR_ENV, str(copy))
+    return copy
+
+
+def fetched(path: Path, query: str) -> list[tuple[object, ...]]:
+    """Return a query's rows from a warehouse, on a connection closed at once.
+
+    (DuckDB shares one open database per path in a process: a connection left open would go on
+    reading the file a later publish replaced.)
+    """
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(query).fetchall()
+
+
+def test_a_change_of_classifications_recodes_loaded_rows_and_keeps_every_review(
+        configuration: Path, tmp_path: Path) -> None:
+    folder = copy_fixtures(LOADING, *FILES, into=tmp_path / "in")
+    (folder / "positions_c.csv").write_text(
+        "snapshot_date,jurisdiction,agency_code,agency_name,position_id,position_title,"
+        "classification,fte\n"
+        f"2025-06-30,APS,DOH,Department of Health,H1,Deputy Secretary,SES Band 3,1\n"
+        f"2025-06-30,APS,DOH,Department of Health,H2,Chief Counsel,{UNKNOWN_SPELLING},1\n"
+        f"2025-06-30,APS,DOH,Department of Health,H3,Chief Actuary,{UNKNOWN_SPELLING},1\n")
+    path = tmp_path / "w.duckdb"
+    first = run(folder, path)
+    assert [(u.classification, u.rows, u.first_file, u.first_row) for u in first.unrecognised
+            ] == [(UNKNOWN_SPELLING, 2, "positions_c.csv", 2)]
+    codes = "select position_id, classification_code from positions where agency_code = 'DOH'"
+    assert sorted(fetched(path, codes)) == [("H1", "SES3"), ("H2", None), ("H3", None)]
+    flag_keys = [key for (key,) in fetched(path, "select flag_key from flags order by flag_key")]
+    assert flag_keys
+    for key in flag_keys:
+        record_review_at(path, key, Decision.JUSTIFIED, f"seen: {key}", "analyst")
+    with (configuration / "classifications.toml").open("a", encoding="utf-8") as handle:
+        handle.write(NEW_PATTERN)
+
+    second = run(folder, path)
+    assert statuses(second) == [("determinations_a.csv", "restaged", 2),
+                                ("positions_a.csv", "restaged", 4),
+                                ("positions_b.csv", "restaged", 3),
+                                ("positions_c.csv", "restaged", 3)]
+    assert second.unrecognised == ()
+    assert (second.rows_read, second.rows_loaded + second.rows_quarantined) == (12, 12)
+    assert sorted(fetched(path, codes)) == [("H1", "SES3"), ("H2", "SES1"), ("H3", "SES1")]
+    assert fetched(path, "select flag_key, note from flag_reviews order by flag_key") == [
+        (key, f"seen: {key}") for key in flag_keys]
+    assert fetched(path, "select count(*), count(distinct sha256) from load_audit"
+                         " where superseded_at is null") == [(4, 4)]
+    published = fingerprint(path)
+    third = run(folder, path)
+    assert {f.status for f in third.files} == {"unchanged"}
+    assert fingerprint(path) == published
