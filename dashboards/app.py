@@ -16,7 +16,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dashboards import context, filters, queries
+from dashboards import components, context, filters, queries
 from pipeline.errors import WarehouseError
 
 PAGES = (  # file under dashboards/, title, icon, URL path
@@ -30,6 +30,8 @@ PAGES = (  # file under dashboards/, title, icon, URL path
     ("views/data_quality.py", "Data quality", ":material/fact_check:", "data-quality"),
 )
 TITLE = "workvalue · SES classification consistency"
+PAGE_ICON = "⚖️"  # an emoji favicon is drawn by the browser; a :material/...: one is fetched
+# from fonts.gstatic.com, and the dashboard makes no request outside the machine
 
 
 def show_message(title: str, body: str) -> None:
@@ -73,7 +75,7 @@ def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
         for index, (page, title, icon, url_path) in enumerate(PAGES)])
     chosen = filters.render_sidebar(options, scoped=reader.agency is not None)
     with st.sidebar:
-        st.caption(f"Warehouse `{reader.path.name}` (read-only) · "
+        st.caption(f"Warehouse {components.plain(reader.path.name)} (read-only) · "
                    f"{len(options.snapshots)} snapshot(s), {len(options.agencies)} agencies")
     context.publish(context.PageContext(reader, tables, options, chosen))
     pages.run()
@@ -81,7 +83,7 @@ def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
 
 def main(arguments: list[str]) -> None:
     """Run the dashboard on the warehouse the arguments name."""
-    st.set_page_config(page_title=TITLE, page_icon=":material/balance:", layout="wide")
+    st.set_page_config(page_title=TITLE, page_icon=PAGE_ICON, layout="wide")
     path = context.warehouse_path(arguments)
     if not path.exists():
         show_message("No warehouse yet", no_warehouse_message(path))

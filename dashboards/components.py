@@ -7,6 +7,7 @@ warehouse's audit file (pipeline.audit) when the visitor clicks it.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -20,6 +21,11 @@ from pipeline.audit import record_export
 from pipeline.privacy import SMALL_COUNT_THRESHOLD, SUPPRESSED_FLAG, escape_formula_cells
 
 SUPPRESSED_MARK = "-"
+MARKUP = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+# where Markdown's autolinks (GFM: http://, https://, www., an email's @) would make a link out
+# of text that escaping left alone: a word joiner (U+2060, invisible) goes there
+AUTOLINK = re.compile(r"(?i)(?<=http)(?=\\:)|(?<=https)(?=\\:)|(?<=www)(?=\\\.)|(?=\\@)")
+WORD_JOINER = "\u2060"
 TABLE_ORIGINS = {
     "position_scores": "the score stage of `workvalue run`",
     "factor_evidence": "the score stage of `workvalue run`",
@@ -27,6 +33,18 @@ TABLE_ORIGINS = {
     "flags": "the checks stage of `workvalue run`",
     "flag_reviews": "the exceptions register (reviews recorded on the Outliers page)",
 }
+
+
+def plain(value: object) -> str:
+    """Return a data value as text that Markdown shows as it is (every markup character escaped).
+
+    Streamlit renders captions, messages and markdown as Markdown (links, images, emphasis,
+    `:material/...:` icons, `$` maths): a value from the data goes through this before any of
+    them, so that a title like `![x](http://host/p.png)` is shown, never fetched, and a bare
+    address or email is not made a link.
+    """
+    escaped = MARKUP.sub(r"\\\1", "" if value is None else str(value)).replace("\n", " ")
+    return AUTOLINK.sub(WORD_JOINER, escaped)
 
 
 def not_available(table: str, what: str) -> None:
@@ -123,4 +141,4 @@ def scope_caption(filters: Filters, agency_label: str | None = None) -> None:
         parts.append(f"stream {filters.stream_code}")
     if filters.tier:
         parts.append(f"band {filters.tier}")
-    st.caption(" · ".join(parts))
+    st.caption(" · ".join(plain(part) for part in parts))

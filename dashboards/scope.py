@@ -14,6 +14,9 @@ What each table shows under a scope (a table not named here shows no rows: close
   shown: it cannot be told whose it is);
 - load_audit: the current loads of the files that hold the agency's rows, counting its rows only;
 - classification_spellings: the spellings the agency's own positions and determinations use;
+- flags: the agency's, and a finding about an evaluator (EVALUATOR_RULES: leniency) only when
+  every determination it rests on (the evaluator's, of its snapshot, jurisdiction and band) is
+  the agency's own;
 - reference tables (REFERENCE_TABLES, ref_*): as they are; they hold frameworks, no agency data.
 
 Comparisons with other agencies use one anonymised aggregate, built here from the whole warehouse
@@ -79,6 +82,17 @@ SPECIAL_VIEWS = {  # table -> the select that replaces it ({db} is the warehouse
                 and wv_key(determinations.determined_classification) = spellings.spelling_key)""",
 }
 RAW_PREFIX = "raw_"
+EVALUATOR_RULES = ("evaluator_leniency",)  # findings about an evaluator, not one position
+OWN_FLAGS = f"""
+    select * from {{db}}.main.flags as flags
+    where flags.agency_code = {AGENCY}
+        and (not list_contains({list(EVALUATOR_RULES)!r}, flags.rule_id) or not exists (
+            select 1 from {{db}}.main.position_scores as scores
+            where scores.snapshot_date = flags.snapshot_date
+                and scores.jurisdiction = flags.jurisdiction
+                and scores.tier = json_extract_string(flags.evidence, '$.tier')
+                and scores.evaluator = json_extract_string(flags.evidence, '$.evaluator')
+                and scores.agency_code is distinct from {AGENCY}))"""
 
 
 def _quoted(name: str) -> str:
@@ -101,12 +115,18 @@ def warehouse_tables(connection: duckdb.DuckDBPyConnection) -> dict[str, bool]:
     return {name: has_agency for name, has_agency in rows}
 
 
-def shadow_select(table: str, has_agency: bool) -> str | None:
-    """Return the select that stands in for a table under a scope (None: shown as it is)."""
+def shadow_select(table: str, has_agency: bool, scored: bool = False) -> str | None:
+    """Return the select that stands in for a table under a scope (None: shown as it is).
+
+    ``scored``: the warehouse has position_scores, which tells whose determinations a finding
+    about an evaluator rests on.
+    """
     if table in REFERENCE_TABLES or table.startswith(REFERENCE_PREFIX):
         return None
     if table in SPECIAL_VIEWS:
         return SPECIAL_VIEWS[table]
+    if table == "flags" and scored:
+        return OWN_FLAGS
     name = f"{{db}}.main.{_quoted(table)}"
     if has_agency:
         column = "wv_text(agency_code)" if table.startswith(RAW_PREFIX) else "agency_code"
@@ -125,7 +145,7 @@ def apply(connection: duckdb.DuckDBPyConnection, agency_code: str) -> None:
     ordered = [table for table in tables if table not in SPECIAL_VIEWS]
     ordered += [table for table in SPECIAL_VIEWS if table in tables]
     for table in ordered:
-        select = shadow_select(table, tables[table])
+        select = shadow_select(table, tables[table], "position_scores" in tables)
         if select is not None:
             connection.execute(f"create temp view {_quoted(table)} as "
                                + select.format(db=database))

@@ -1,8 +1,11 @@
 """The dashboard end to end: `workvalue dashboard` serving, every page opened in headless Chromium.
 
 Chromium comes from Debian (`make browser`); playwright drives it. One screenshot per page is
-saved under build/screenshots/. The warehouse is the fixture's (tests/dashboard) unless
-WORKVALUE_E2E_WAREHOUSE names another one (e.g. the sample's, for README screenshots).
+saved under build/screenshots/. The warehouse is the fixture's (tests/dashboard) with
+hostile.sql's rows, unless WORKVALUE_E2E_WAREHOUSE names another one (e.g. the sample's, for
+README screenshots). Every request the browser makes is watched: one to any host but 127.0.0.1
+is refused and fails the test (the dashboard must work air-gapped, and no data value may make
+a browser fetch anything).
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
-from dashboard.build import build_warehouse
-from playwright.sync_api import Browser, Page, sync_playwright
+from dashboard.build import BEACON, build_hostile_warehouse
+from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 pytestmark = pytest.mark.e2e
 
@@ -32,6 +36,7 @@ START_SECONDS = 60
 PAGE_TIMEOUT_MS = 60_000
 QUIET_MS = 800  # the app counts as settled once it has not been running this long
 VIEWPORT = {"width": 1400, "height": 1000}
+LOCAL_HOST = "127.0.0.1"
 PAGES = {  # URL path -> page title
     "": "Overview",
     "outliers": "Outliers",
@@ -71,7 +76,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     named = os.environ.get(WAREHOUSE_ENV)
     if named:
         return Path(named).resolve()
-    return build_warehouse(tmp_path_factory.mktemp("dashboard_e2e") / "fixture.duckdb")
+    return build_hostile_warehouse(tmp_path_factory.mktemp("dashboard_e2e") / "hostile.duckdb")
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +88,7 @@ def server(warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         [sys.executable, "-m", "pipeline.cli", "dashboard", "--warehouse", str(warehouse),
          "--port", str(port)],
         cwd=PROJECT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://localhost:{port}"
+    url = f"http://{LOCAL_HOST}:{port}"
     try:
         wait_until_healthy(url, process)
         yield url
@@ -111,10 +116,22 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """Return a fresh browser tab."""
+    """Return a fresh browser tab that refuses, and fails the test on, any outside request."""
     tab = browser.new_page(viewport=VIEWPORT)
+    outside: list[str] = []
+
+    def guard(route: Route) -> None:
+        url = route.request.url
+        if urlsplit(url).hostname == LOCAL_HOST or url.startswith(("data:", "blob:")):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", guard)
     yield tab
     tab.close()
+    assert outside == [], f"the browser asked for {outside}"
 
 
 def settle(tab: Page, title: str) -> None:
@@ -184,3 +201,15 @@ def test_filters_in_the_url_survive_a_click_to_another_page(server: str, page: P
     if not os.environ.get(WAREHOUSE_ENV):
         assert "agency=DEPA" in page.url
         assert "jurisdiction=APS" in page.url
+
+
+def test_markdown_in_the_data_is_shown_as_text(server: str, page: Page) -> None:
+    if os.environ.get(WAREHOUSE_ENV):
+        pytest.skip("the Markdown is planted in the fixture warehouse")
+    page.goto(f"{server}/outliers?flag=f-p035-points")
+    settle(page, "Outliers")
+    assert_no_error(page)
+    body = page.inner_text("body").replace("\u2060", "")  # the word joiners plain() adds
+    assert f"![x](http://{BEACON}/beacon.png)" in body  # shown as it is written
+    assert page.locator(f"img[src*='{BEACON}']").count() == 0
+    assert page.locator(f"a[href*='{BEACON}']").count() == 0

@@ -6,6 +6,9 @@ import polars as pl
 
 from dashboards.queries.base import Connection, frame
 from dashboards.queries.registry import Given, PageQueries, PageQuery
+from pipeline.contract import SPECS
+
+PERSON_COLUMNS = ("evaluator",)  # contract columns that name a person
 
 
 def load_audit(connection: Connection) -> pl.DataFrame:
@@ -46,14 +49,40 @@ def quarantine_reasons(connection: Connection) -> pl.DataFrame:
 def quarantine_rows(connection: Connection, limit: int = 500) -> pl.DataFrame:
     """Return up to ``limit`` quarantined rows: file, row, reasons and the row as read.
 
-    The raw record loses its evaluator value: no person is named on the dashboard.
+    The raw record keeps its extract kind's contract columns only (an extra column such as a
+    name or an email is dropped, and so is a file of no known kind's whole record), less the
+    evaluator: no person is named on the dashboard.
     """
     return frame(connection, """
+        with contract as (
+            select unnest($contract, recursive := true)
+        ),
+        kinds as (
+            select distinct source_file, extract_kind from load_audit
+        ),
+        shown as (
+            select quarantine.source_file, quarantine.row_number, quarantine.reason,
+                quarantine.raw_record, coalesce(contract.columns, []) as columns
+            from quarantine
+            left join kinds using (source_file)
+            left join contract on contract.kind = kinds.extract_kind
+            order by quarantine.source_file, quarantine.row_number
+            limit $limit
+        )
         select source_file, row_number, reason,
-            json_merge_patch(raw_record, '{"evaluator": null}')::varchar as raw_record
-        from quarantine
-        order by source_file, row_number
-        limit $limit""", {"limit": limit})
+            json_merge_patch(raw_record, coalesce(to_json(map_from_entries(list_transform(
+                list_filter(json_keys(raw_record), lambda key: not list_contains(columns, key)),
+                lambda key: struct_pack(key := key, value := null::json)))), '{}'))::varchar
+                as raw_record
+        from shown
+        order by source_file, row_number""", {"limit": limit, "contract": shown_columns()})
+
+
+def shown_columns() -> list[dict[str, object]]:
+    """Return per extract kind the raw columns the dashboard may show: the contract's, no person."""
+    return [{"kind": kind.value, "columns": [column for column in spec.columns
+                                             if column not in PERSON_COLUMNS]}
+            for kind, spec in SPECS.items()]
 
 
 def unmapped_spellings(connection: Connection) -> pl.DataFrame:

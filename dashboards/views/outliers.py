@@ -72,7 +72,8 @@ def score_metrics(score: dict[str, Any]) -> None:
     columns[4].metric("Points from a band edge", score["points_from_boundary"],
                       help="Borderline" if score["is_borderline"] else None)
     if score.get("drivers"):
-        st.caption(f"Factors furthest from the held band's typical score: {score['drivers']}.")
+        st.caption("Factors furthest from the held band's typical score: "
+                   f"{components.plain(score['drivers'])}.")
 
 
 def position_drill_down(context: PageContext, flag: dict[str, Any]) -> None:
@@ -81,15 +82,17 @@ def position_drill_down(context: PageContext, flag: dict[str, Any]) -> None:
     key = (flag["snapshot_date"], flag["jurisdiction"], flag["agency_code"], flag["position_id"])
     detail = reader.query(queries.position_detail, *key)
     if not detail:
-        st.warning(f"Position {flag['position_id']} is not in the {flag['snapshot_date']} "
-                   "extract.")
+        st.warning(f"Position {components.plain(flag['position_id'])} is not in the "
+                   f"{flag['snapshot_date']} extract.")
         return
-    st.markdown(f"#### {detail['position_id']} · {detail['position_title']}")
-    st.caption(f"{detail['classification']} ({detail['classification_code'] or 'unmapped'}) · "
-               f"stream {detail['stream_code'] or 'not stated'} · {detail['occupancy']} · "
-               f"{detail['direct_reports']} direct reports · staff "
-               f"{detail['staff_managed'] or 0:,.0f} · budget "
-               f"${detail['budget_managed'] or 0:,.0f}")
+    plain = components.plain
+    st.markdown(f"#### {plain(detail['position_id'])} · {plain(detail['position_title'])}")
+    st.caption(f"{plain(detail['classification'])} "
+               f"({plain(detail['classification_code'] or 'unmapped')}) · "
+               f"stream {plain(detail['stream_code'] or 'not stated')} · "
+               f"{plain(detail['occupancy'])} · {detail['direct_reports']} direct reports · "
+               f"staff {detail['staff_managed'] or 0:,.0f} · budget "
+               f"{plain('$' + format(detail['budget_managed'] or 0, ',.0f'))}")
     if context.has("position_scores"):
         score_metrics(reader.query(queries.position_score, *key))
         profile = reader.query(queries.factor_profile, *key)
@@ -151,7 +154,7 @@ def review_form(context: PageContext, flag: dict[str, Any]) -> None:
         st.caption("Not reviewed yet. A review applies to this finding in every snapshot.")
     else:
         st.markdown(f"Reviewed **{flag['status']}** on {flag['reviewed_at']:%Y-%m-%d}: "
-                    f"{flag['review_note']}")
+                    f"{components.plain(flag['review_note'])}")
     with st.form("review_form", clear_on_submit=True):
         decision = st.radio("Decision", list(DECISIONS), format_func=DECISIONS.get)
         note = st.text_area("Note (why)", placeholder="The reason, for whoever reads the "
@@ -198,7 +201,8 @@ def render(context: PageContext) -> None:
     flag = pick_flag(flags)
     if flag is None:
         return
-    st.markdown(f"**{flag['severity'].capitalize()} · {flag['rule_id']}** · {flag['message']}")
+    st.markdown(f"**{flag['severity'].capitalize()} · {components.plain(flag['rule_id'])}** · "
+                f"{components.plain(flag['message'])}")
     with st.expander("Evidence", expanded=True):
         st.json(flag["evidence"] or "{}")
     if flag["position_id"]:

@@ -19,6 +19,8 @@ from pipeline.run import run_pipeline
 HERE = Path(__file__).resolve().parent
 EXTRACTS = HERE / "extracts"
 FINDINGS = HERE / "findings.sql"
+HOSTILE = HERE / "hostile.sql"
+BEACON = "198.51.100.7"  # the address hostile.sql's Markdown would fetch from
 RUN_DATE = dt.date(2025, 8, 1)
 
 
@@ -27,6 +29,14 @@ def build_warehouse(path: Path) -> Path:
     run_pipeline(EXTRACTS, path, today=RUN_DATE)
     with duckdb.connect(str(path)) as connection:
         connection.execute(FINDINGS.read_text(encoding="utf-8"))
+    return path
+
+
+def build_hostile_warehouse(path: Path) -> Path:
+    """Return the path of a fixture warehouse with hostile.sql's rows added."""
+    build_warehouse(path)
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(HOSTILE.read_text(encoding="utf-8"))
     return path
 
 
