@@ -88,7 +88,8 @@ def refresh_rule_references(connection: duckdb.DuckDBPyConnection) -> None:
     register_table(connection, "ref_within_rank_order", within_rank_order())
     register_table(connection, "ref_rationale_terms", pl.DataFrame(
         [(term, "workload") for term in frameworks.workload_terms()]
-        + [(term, "work_value") for term in frameworks.work_value_terms()],
+        + [(term, "work_value") for term in frameworks.work_value_terms()]
+        + [(term, "scope") for term in frameworks.scope_evidence_terms()],
         schema={"term": pl.String, "kind": pl.String}, orient="row"))
     register_table(connection, "ref_band_streams", pl.DataFrame(
         [(band.code, stream) for framework in frameworks.all_frameworks()

@@ -100,6 +100,7 @@ class Principles:
     work_value_excludes: tuple[str, ...]
     workload_terms: tuple[str, ...]
     work_value_terms: tuple[str, ...]
+    scope_evidence_terms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -287,6 +288,7 @@ def _principles(table: Table | None) -> Principles | None:
         work_value_excludes=tuple(table.get("work_value_excludes", ())),
         workload_terms=tuple(table.get("workload_terms", ())),
         work_value_terms=tuple(table.get("work_value_terms", ())),
+        scope_evidence_terms=tuple(table.get("scope_evidence_terms", ())),
     )
 
 
@@ -456,6 +458,11 @@ def workload_terms() -> tuple[str, ...]:
 def work_value_terms() -> tuple[str, ...]:
     """Return the lower-case words and phrases that signal a genuine work value argument."""
     return _wa_principles().work_value_terms
+
+
+def scope_evidence_terms() -> tuple[str, ...]:
+    """Return the lower-case phrases that cite scope evidence (FTE, budgets, delegations)."""
+    return _wa_principles().scope_evidence_terms
 
 
 def rating_scale() -> tuple[str, ...]:

@@ -272,12 +272,17 @@ def test_wa_principle_work_value_excludes_workload_and_work_mix() -> None:
     assert principles.work_value_excludes == ("workload", "work mix")
     workload = frameworks.workload_terms()
     value = frameworks.work_value_terms()
-    for term in ("workload", "volume", "number of", "high demand", "caseload", "throughput"):
+    scope = frameworks.scope_evidence_terms()
+    for term in ("workload", "volume", "more transactions", "high demand", "caseload", "hours"):
         assert term in workload
+    for term in ("number of", "reports", "transactions"):  # scope language too: no workload alone
+        assert term not in workload
     for term in ("complexity", "accountability", "judgement"):
         assert term in value
-    assert not set(workload) & set(value)
-    assert all(t == t.lower().strip() and t for t in (*workload, *value))
+    for term in ("fte", "operating budget", "statutory delegations"):
+        assert term in scope
+    assert not set(workload) & set(value) and not set(workload) & set(scope)
+    assert all(t == t.lower().strip() and t for t in (*workload, *value, *scope))
 
 
 # ---- APS SES Performance Leadership Framework (seed 002) -------------------------------------

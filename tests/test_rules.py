@@ -62,7 +62,7 @@ EVIDENCE_KEYS: dict[str, set[str]] = {
                           "same_id_in_agencies"},
     "reporting_cycle": {"loop", "loop_length", "max_depth"},
     "workload_rationale": {"determination_id", "workload_terms", "work_value_terms",
-                           "dismissed_workload_terms", "thresholds"},
+                           "dismissed_workload_terms", "scope_evidence_terms", "thresholds"},
     "stream_mismatch": {"kind", "stream", "stream_code", "jurisdiction_streams",
                         "band_streams"},
     "behaviour_outcome_offset": {"key", "cycle", "outcomes_rating", "behaviours_rating",
@@ -136,6 +136,8 @@ THRESHOLD_CASES = [
     pytest.param("workload_rationale", {"non_dismissive_phrases": []},
                  {key("DOH", "W-105"): None, key("DOH", "W-112"): None},
                  id="workload_rationale-non_dismissive_phrases"),
+    pytest.param("workload_rationale", {"counted_scope_units": []},
+                 {key("DOH", "W-125"): "medium"}, id="workload_rationale-counted_scope_units"),
     pytest.param("evaluator_leniency", {"min_median_gap_points": 6},
                  {key("DHA", "SES1"): None}, id="evaluator_leniency-min_median_gap_points"),
 ]

@@ -6,7 +6,10 @@
 -- "... but not counted"); a negation that only stresses ("no doubt", "not only":
 -- non_dismissive_phrases) dismisses nothing. A workload term counts when at least one of its
 -- occurrences is not dismissed. Flagged when the counted workload terms are at least as many as
--- the work value terms.
+-- the work value terms, unless the rationale cites scope evidence (seed 004's evidence of
+-- Resource management and Impact: FTE managed, budgets, delegations held; scope_evidence_terms,
+-- a counted number of counted_scope_units, or an amount of money), which cancels the reading.
+-- grain: one row per position per snapshot whose latest rationale rests on workload
 with scores as (
     select * from position_scores where determination_id is not null
 ),
@@ -35,6 +38,12 @@ term_cores as (
            '\b\d[\d,.]*\+?\s+(\w+\s+){0,2}?('
            || array_to_string(getvariable('workload_rationale__counted_work_items'), '|') || ')\b'
     where len(getvariable('workload_rationale__counted_work_items')) > 0
+    union all
+    -- counted scope ("1,200 FTE", "350 staff") and amounts of money ("$180 million", "$2.5m")
+    select '#scope', 'scope',
+           '(\$\s?\d[\d,.]*)|\b\d[\d,.]*\+?\s+('
+           || array_to_string(getvariable('workload_rationale__counted_scope_units'), '|') || ')\b'
+    where len(getvariable('workload_rationale__counted_scope_units')) > 0
 ),
 
 terms as (
@@ -76,13 +85,14 @@ candidates as (
     -- a term's pattern matches only a text that contains the term: a cheap first test
     select texts.*, terms.*
     from texts
-    join terms on terms.term = '#count' or contains(texts.rationale, terms.term)
+    join terms on terms.term in ('#count', '#scope') or contains(texts.rationale, terms.term)
 ),
 
 hits as (
     -- a counted quantity is named by the words that matched ("4,000 applications")
     select * replace (
-        case when term = '#count' then regexp_extract(rationale, term_pattern, 0) else term end
+        case when term in ('#count', '#scope') then regexp_extract(rationale, term_pattern, 0)
+            else term end
         as term)
     from candidates
     where regexp_matches(rationale, term_pattern)
@@ -124,7 +134,8 @@ weighed as (
            any_value(determination_id) as determination_id,
            list(distinct term order by term) filter (where kind = 'workload' and is_used) as workload_terms,
            list(distinct term order by term) filter (where kind = 'work_value') as work_value_terms,
-           list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms
+           list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms,
+           list(distinct term order by term) filter (where kind = 'scope') as scope_terms
     from decisions
     join counted using (rationale)
     group by snapshot_date, jurisdiction, agency_code, position_id
@@ -148,13 +159,18 @@ final as (
                     'workload_terms', workload_terms,
                     'work_value_terms', coalesce(work_value_terms, []),
                     'dismissed_workload_terms', coalesce(dismissed_terms, []),
+                    'scope_evidence_terms', coalesce(scope_terms, []),
+                    'source', '004 (WA executive classification methodology): work value does not consider quantity or volume of work',
                     'thresholds', json_object(
                         'dismissal_window_words', getvariable('workload_rationale__dismissal_window_words'),
                         'dismissal_after_window_words', getvariable('workload_rationale__dismissal_after_window_words'))
-        ) as evidence
+        ) as evidence,
+        -- counted workload terms less work value terms, plus one (1: as many of each)
+        (len(workload_terms) - len(coalesce(work_value_terms, [])) + 1)::double as magnitude
     from weighed
     where len(coalesce(workload_terms, [])) >= 1
         and len(coalesce(workload_terms, [])) >= len(coalesce(work_value_terms, []))
+        and len(coalesce(scope_terms, [])) = 0
 )
 
 select * from final
