@@ -185,12 +185,24 @@ def calibrated(tmp_path_factory: pytest.TempPathFactory) -> duckdb.DuckDBPyConne
 def test_calibration_learns_the_scores_from_the_evidence(
         calibrated: duckdb.DuckDBPyConnection) -> None:
     """Five bins of eight positions each; the expected score rises with the evidence."""
-    rows = calibrated.execute(
-        "select evidence_bin, count_positions, expected_score, is_usable"
-        " from evidence_calibration where factor = 'resource_management'"
-        " order by evidence_bin").fetchall()
-    assert rows == [(1, 8, 2.0, True), (2, 8, 3.0, True), (3, 8, 3.5, True),
-                    (4, 8, 4.0, True), (5, 8, 5.0, True)]
+    expected = [(1, 8, 2.0, True), (2, 8, 3.0, True), (3, 8, 3.5, True),
+                (4, 8, 4.0, True), (5, 8, 5.0, True)]
+    for basis in ("absolute", "share"):  # one agency: shares rank like the amounts
+        rows = calibrated.execute(
+            "select evidence_bin, count_positions, expected_score, is_usable"
+            " from evidence_calibration where factor = 'resource_management' and basis = ?"
+            " order by evidence_bin", [basis]).fetchall()
+        assert rows == expected, basis
+
+
+def test_share_of_the_agency_is_measured_against_its_largest_unit(
+        calibrated: duckdb.DuckDBPyConnection) -> None:
+    """The agency's workforce is its largest staff_managed (200), its budget the largest budget."""
+    row = calibrated.execute(
+        "select share_evidence_detail->>'staff_share', share_evidence_detail->>'agency_staff',"
+        " share_evidence_detail->>'agency_budget', share_expected_score from factor_evidence"
+        " where position_id = 'C09' and factor = 'resource_management'").fetchall()
+    assert row == [("0.25", "200.0", "20000000.0", 3.0)]  # bin 2 (C08-C15) expects 3
 
 
 def test_factor_evidence_sets_each_score_beside_its_expectation(

@@ -1,14 +1,39 @@
 -- int_position_evidence: one row per scored executive position per snapshot per factor the
--- extract holds evidence for (resource_management, breadth, independence): the evaluator's score,
--- a single evidence value, the raw measures behind it, and the evidence bin within the
--- position's jurisdiction and snapshot (getvariable('calibration_bins') groups by percent rank:
--- about equal in size, and never splitting positions with equal evidence).
+-- extract holds evidence for (resource_management, breadth, independence) per basis: the
+-- evaluator's score, a single evidence value, the raw measures behind it, and the evidence bin
+-- within the position's jurisdiction and snapshot (getvariable('calibration_bins') groups by
+-- percent rank: about equal in size, and never splitting positions with equal evidence). Basis
+-- `absolute` ranks the amounts themselves; for resource_management basis `share` ranks the
+-- share of the agency's workforce and budget the position manages (seeds 000 and 001: a band
+-- of a smaller agency leads a larger share of a smaller whole). The agency's workforce is the
+-- larger of its largest staff_managed and its positions' FTE, its budget the largest
+-- budget_managed: one aggregate per agency and snapshot, no join across agencies.
+-- grain: one row per scored executive position per snapshot per evidence-backed factor and basis
 with scores as (
     select * from position_scores where total_points is not null
 ),
 
 positions as (
     select * from positions
+),
+
+agency_totals as (
+    select snapshot_date, jurisdiction, agency_code,
+           greatest(max(staff_managed), sum(coalesce(fte, 1))) as agency_staff,
+           max(budget_managed) as agency_budget
+    from positions
+    group by all
+),
+
+shares as (
+    select
+        scores.*,
+        agency_totals.agency_staff, agency_totals.agency_budget,
+        scores.staff_managed / nullif(agency_totals.agency_staff, 0) as staff_share,
+        scores.budget_managed / nullif(agency_totals.agency_budget, 0) as budget_share
+    from scores
+    left join agency_totals
+        using (snapshot_date, jurisdiction, agency_code)
 ),
 
 units_led as (
@@ -23,40 +48,54 @@ units_led as (
 ranked as (
     -- percentile ranks within jurisdiction and snapshot, among positions that have the measure
     select
-        scores.*,
+        shares.*,
         coalesce(units_led.count_units_led, 0) as count_units_led,
+        case when staff_share is not null then percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, staff_share is null
+            order by staff_share) end as staff_share_rank,
+        case when budget_share is not null then percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, budget_share is null
+            order by budget_share) end as budget_share_rank,
         case when staff_managed is not null then percent_rank() over (
-            partition by scores.snapshot_date, scores.jurisdiction, staff_managed is null
+            partition by shares.snapshot_date, shares.jurisdiction, staff_managed is null
             order by staff_managed) end as staff_rank,
         case when budget_managed is not null then percent_rank() over (
-            partition by scores.snapshot_date, scores.jurisdiction, budget_managed is null
+            partition by shares.snapshot_date, shares.jurisdiction, budget_managed is null
             order by budget_managed) end as budget_rank,
         case when locations is not null then percent_rank() over (
-            partition by scores.snapshot_date, scores.jurisdiction, locations is null
+            partition by shares.snapshot_date, shares.jurisdiction, locations is null
             order by locations) end as locations_rank,
         percent_rank() over (
-            partition by scores.snapshot_date, scores.jurisdiction
+            partition by shares.snapshot_date, shares.jurisdiction
             order by coalesce(units_led.count_units_led, 0)) as units_rank
-    from scores
+    from shares
     left join units_led
         using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 long as (
     select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
-           'resource_management' as factor, resource_management as score,
+           'resource_management' as factor, 'absolute' as basis, resource_management as score,
            (coalesce(staff_rank, budget_rank) + coalesce(budget_rank, staff_rank)) / 2 as evidence_value,
            json_object('staff_managed', staff_managed, 'budget_managed', budget_managed) as evidence_detail
     from ranked
     union all
     select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
-           'breadth', breadth,
+           'resource_management', 'share', resource_management,
+           (coalesce(staff_share_rank, budget_share_rank)
+            + coalesce(budget_share_rank, staff_share_rank)) / 2,
+           json_object('staff_share', round(staff_share, 4), 'budget_share', round(budget_share, 4),
+                       'agency_staff', agency_staff, 'agency_budget', agency_budget)
+    from ranked
+    union all
+    select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
+           'breadth', 'absolute', breadth,
            case when locations_rank is not null then (locations_rank + units_rank) / 2 end,
            json_object('locations', locations, 'units_led', count_units_led)
     from ranked
     union all
     select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
-           'independence', independence,
+           'independence', 'absolute', independence,
            planning_horizon_years,
            json_object('planning_horizon_years', planning_horizon_years)
     from ranked
@@ -70,7 +109,7 @@ final as (
         case when evidence_value is not null then least(
             getvariable('calibration_bins'),
             1 + floor(getvariable('calibration_bins') * percent_rank() over (
-                partition by snapshot_date, jurisdiction, factor, evidence_value is null
+                partition by snapshot_date, jurisdiction, factor, basis, evidence_value is null
                 order by evidence_value))::integer) end as evidence_bin
     from long
     where score is not null

@@ -1,4 +1,5 @@
--- evidence_calibration: one row per jurisdiction, snapshot, factor and evidence bin: how the
+-- evidence_calibration: one row per jurisdiction, snapshot, factor, basis (absolute amounts, or
+-- for resource_management the share of the agency) and evidence bin: how the
 -- evaluators scored the factor for positions with that much evidence. The expected score is the
 -- bin's median; its usual range runs between the configured quantiles. Inspect it to see what
 -- the workforce itself says a score should be (docs/scoring.md).
@@ -11,6 +12,7 @@ final as (
         snapshot_date,
         jurisdiction,
         factor,
+        basis,
         evidence_bin,
         count(*) as count_positions,
         min(evidence_value) as evidence_low,

@@ -8,6 +8,8 @@ by the seeded generator), so the bin's median and 10%/90% quantiles can be check
 tests/rules/README.md works them out. The VPS has 20 executives, four to a bin, too few
 to calibrate (min_positions_per_bin = 8): nothing there is judged. Breadth and independence
 carry no evidence (no locations, no planning horizon), so only resource_management is judged.
+ONI is a small agency (its head manages 75 staff): its Band 1 manages 60 of them, few by the
+APS's absolute amounts but 80% of its agency, and is scored like the largest shares.
 """
 
 from __future__ import annotations
@@ -23,11 +25,15 @@ POSITION_COLUMNS = (*BASE_POSITION_COLUMNS, "staff_managed", "budget_managed")
 SNAPSHOT = "2025-06-30"
 APS_AGENCIES = [("SA", "Services Australia"), ("DEF", "Department of Defence"),
                 ("ABF", "Australian Border Force")]
+SMALL_AGENCY = ("ONI", "Office of National Intelligence")
+# the small agency's head: in the positions extract (its staff is the agency's), no determination
+SMALL_HEAD = {"position_id": "ONI-001", "position_title": "Director-General",
+              "classification": "Agency Head", "staff_managed": 75}
 # staff range of each calibration bin (smallest first), the band of its positions, and the
 # resource_management scores of its generated positions
 BINS = [
     ((10, 40), "SES1", [1, 2, 2, 2, 2, 2, 3]),
-    ((45, 90), "SES1", [2, 3, 3, 3, 3, 3, 3, 3, 3, 4]),
+    ((45, 90), "SES1", [2, 3, 3, 3, 3, 3, 3, 3, 4]),
     ((100, 200), "SES2", [3, 4, 4, 4, 4, 4, 4, 4, 5, 5]),
     ((220, 500), "SES2", [4, 5, 5, 5, 5, 5, 5, 5, 6, 6]),
     ((600, 2000), "SES3", [5, 6, 6, 6, 6, 6, 7, 7]),
@@ -44,6 +50,9 @@ PLANTED = [
     ("RES-501", "DEF", 5, 1850, "Deputy Secretary, Estate and Infrastructure", 2),
     # its clean twin: 1,900 staff scored 6
     ("RES-502", "ABF", 5, 1900, "Deputy Comptroller-General, Operations", 6),
+    # the small agency's Band 1: 60 staff scored 6, above bin 2's usual range (2.9 to 4.2) on
+    # absolute amounts, but 80% of its agency, where the share calibration expects 6: not flagged
+    ("RES-201", "ONI", 2, 60, "Assistant Director-General, Intelligence Assessment", 6),
 ]
 TIER_CLASSIFICATION = {"SES1": "SES Band 1", "SES2": "SES Band 2", "SES3": "SES Band 3"}
 TIER_TITLE = {"SES1": "Assistant Secretary", "SES2": "First Assistant Secretary",
@@ -99,7 +108,7 @@ def vps_rows(rng: random.Random) -> list[tuple[str, str, str, int, str, int, str
 def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Return the positions and determinations rows of both jurisdictions."""
     positions, determinations = [], []
-    names = dict([*APS_AGENCIES, VPS_AGENCY])
+    names = dict([*APS_AGENCIES, SMALL_AGENCY, VPS_AGENCY])
     cases = [("APS", row) for row in aps_rows(rng)] + [("VPS", row) for row in vps_rows(rng)]
     for number, (jurisdiction, row) in enumerate(cases, start=1):
         position_id, agency, tier, staff, title, score, stream = row
@@ -118,6 +127,10 @@ def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[s
             "method": "APS SES WLS" if jurisdiction == "APS" else "VPS WVS",
             "evaluator": rng.choice(("D. Kowalski", "E. Mensah", "F. Rossi")),
             **profile(rng, tier, score)})
+    positions.append({"snapshot_date": SNAPSHOT, "jurisdiction": "APS",
+                      "agency_code": SMALL_AGENCY[0], "agency_name": SMALL_AGENCY[1],
+                      "stream": "", "occupancy": "occupied", **SMALL_HEAD,
+                      "budget_managed": SMALL_HEAD["staff_managed"] * 145_000 + 250_000})
     return positions, determinations
 
 
