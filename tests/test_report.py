@@ -200,3 +200,30 @@ def test_the_command_writes_html_and_refuses_another_ending(warehouse: Path) -> 
     unknown = runner.invoke(app, ["report", "--warehouse", str(warehouse), "--output",
                                   str(output), "--agency", "NOPE"])
     assert unknown.exit_code == 2 and "no agency NOPE" in flat(unknown.output)
+
+
+def test_findings_are_listed_high_then_medium_worst_first(warehouse: Path,
+                                                          tmp_path: Path) -> None:
+    """With a magnitude on every flag, each severity's findings come largest magnitude first."""
+    from dashboards.filters import Filters
+    from pipeline.report.gather import findings
+
+    copy = tmp_path / "magnitudes.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as connection:
+        connection.execute("alter table flags add column if not exists magnitude double")
+        connection.execute("update flags set magnitude = hash(flag_key) % 1000")
+    with duckdb.connect(str(copy), read_only=True) as connection:
+        snapshot = connection.execute("select max(snapshot_date)::varchar from flags"
+                                      ).fetchall()[0][0]
+        expected = connection.execute("""
+            select severity, count(*) from flags where snapshot_date = $s
+            and severity in ('high', 'medium') group by 1""", {"s": snapshot}).fetchall()
+        listed = findings(connection, Filters(snapshot_date=snapshot), ["high", "medium"], 1000)
+    severities = listed["severity"].to_list()
+    assert severities == sorted(severities, key=["high", "medium"].index)
+    assert dict(expected) == {severity: severities.count(severity) for severity in
+                              ("high", "medium") if severity in severities}
+    for severity in ("high", "medium"):
+        magnitudes = listed.filter(severity=severity)["magnitude"].to_list()
+        assert magnitudes == sorted(magnitudes, reverse=True)

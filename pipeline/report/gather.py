@@ -157,9 +157,10 @@ def findings(connection: Connection, filters: Filters, listed: list[str],
     """
     flags = queries.flag_list(connection, filters, tuple(listed))
     if queries.has_column(connection, "flags", "magnitude"):
-        magnitudes = connection.sql("select flag_key, magnitude::double from flags").pl()
-        flags = flags.join(magnitudes.rename({magnitudes.columns[1]: "magnitude"}),
-                           on="flag_key", how="left")
+        magnitudes = connection.sql(
+            "select flag_key, strftime(snapshot_date, '%Y-%m-%d') as snapshot_date,"
+            " magnitude::double as magnitude from flags").pl()  # a key recurs each snapshot
+        flags = flags.join(magnitudes, on=["flag_key", "snapshot_date"], how="left")
     else:
         flags = flags.with_columns(pl.lit(None, pl.Float64).alias("magnitude"))
     order = {severity: rank for rank, severity in enumerate(listed)}
