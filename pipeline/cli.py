@@ -108,6 +108,9 @@ def run(
         metavar="")] = False,
     timings: Annotated[Path | None, typer.Option(
         "--timings", help="Write the seconds of each phase and stage to this JSON file.")] = None,
+    allow_outside_input: Annotated[bool, typer.Option(
+        "--allow-outside-input", help="Read links under INPUT that lead to files outside it.",
+        metavar="")] = False,
 ) -> None:
     """Load every extract under INPUT into the warehouse, then score, check and publish."""
     import json
@@ -115,7 +118,8 @@ def run(
     from pipeline.read import ReadOptions
     from pipeline.run import PhaseTimes, run_pipeline
 
-    options = ReadOptions(snapshot_date=snapshot_date, include_names=include_names)
+    options = ReadOptions(snapshot_date=snapshot_date, include_names=include_names,
+                          allow_outside_input=allow_outside_input)
 
     progress = Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
                         console=console, disable=not console.is_terminal)

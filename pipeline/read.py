@@ -1,43 +1,42 @@
-"""Read: find extract files and read each one, whole and as text, into a polars frame.
+"""Read: read each extract file (found by pipeline.discover) whole, as text, into a polars frame.
 
 Every value is read as text (typing and cleaning is the staging SQL's job), so nothing a file
 holds is lost or silently coerced here. Each row gets `row_number`: its position among the
 file's data rows, 1 for the first row after the header. A row without any value (a blank line)
-is skipped and counted in the extract's notes; a CSV line with more fields than the header is
-kept as a rejected line, to be quarantined.
+is skipped and counted in the extract's notes; a CSV line with more fields than the header, and
+a workbook row with a formula that has no calculated value, are kept as rejected lines, to be
+quarantined. CR, LF and CRLF all end a CSV line. A Parquet column of lists or structs is kept as
+JSON text. A header is checked as the file wrote it: `fte` and `fte_2` are two columns.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import polars as pl
+from fastexcel import FastExcelError
 
-from pipeline.adapters import Adapter, AdapterContext, adapter_for, adapter_named
-from pipeline.contract import ROW_NUMBER, SPECS, ExtractKind, kind_of
+from pipeline import workbook
+from pipeline.adapters import Adapter, AdapterContext, adapter_named
+from pipeline.contract import ROW_NUMBER, SPECS
+from pipeline.discover import FORMATS, UTF8_BOM, ExtractFile, discover
 from pipeline.errors import InputError
 
-FORMATS = (".csv", ".xlsx", ".parquet")
-UTF8_BOM = b"\xef\xbb\xbf"
+__all__ = ["FORMATS", "ExtractFile", "RawExtract", "ReadOptions", "discover", "read_extract"]
+READER_ERRORS = (pl.exceptions.PolarsError, FastExcelError, zipfile.BadZipFile, OSError,
+                 UnicodeError, ValueError)  # what the readers raise on a file they cannot read
+SHOWN_NAMES = 40  # at most this many header names are echoed in a message
+SHOWN_NAME_LENGTH = 60  # and each at most this long
+HEADER_SEARCH_ROWS = 50  # a workbook's header is its first row with a value, among these
+BARE_CR = re.compile(rb"\r(?!\n)")
 SIGNATURES = {  # what a file of each binary format starts with, and the format's name
     ".xlsx": (b"PK\x03\x04", "an Excel workbook: an .xlsx file is a zip archive"),
     ".parquet": (b"PAR1", "a Parquet file"),
 }
-
-
-@dataclass(frozen=True)
-class ExtractFile:
-    """One extract file found under the input folder."""
-
-    path: Path
-    name: str  # path relative to the input folder, as shown to users and stored in the warehouse
-    kind: ExtractKind
-    adapter: str | None = None  # a source layout other than the contract's (pipeline/adapters)
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,7 @@ class ReadOptions:
 
     snapshot_date: str | None = None
     include_names: bool = False
+    allow_outside_input: bool = False  # read links under --input that lead out of it
 
 
 @dataclass(frozen=True)
@@ -59,6 +59,7 @@ class RawExtract:
         default_factory=lambda: pl.DataFrame(
             schema={ROW_NUMBER: pl.Int64, "reason": pl.String, "raw_line": pl.String}))
     notes: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()  # the column names as the file wrote them (repeats and all)
 
     @property
     def rows_read(self) -> int:
@@ -69,44 +70,6 @@ class RawExtract:
 def canonical_column(name: str) -> str:
     """Return a header as the contract names it: trimmed, lower case, spaces as underscores."""
     return re.sub(r"[\s\-]+", "_", name.strip().lower())
-
-
-def discover(input_dir: Path) -> list[ExtractFile]:
-    """Return the extract files under a folder, sorted by name; raise InputError if none."""
-    if not input_dir.is_dir():
-        raise InputError(f"input folder {input_dir} does not exist or is not a folder")
-    found = []
-    for path in sorted(input_dir.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in FORMATS:
-            continue
-        name = path.relative_to(input_dir).as_posix()
-        kind = kind_of(path.name)
-        if kind is not None:
-            found.append(ExtractFile(path=path, name=name, kind=kind))
-            continue
-        adapter = adapter_for(_peek_header(path))
-        if adapter is not None:
-            found.append(ExtractFile(path=path, name=name, kind=adapter.kind,
-                                     adapter=adapter.name))
-    if not found:
-        prefixes = ", ".join(f"{kind.value}*" for kind in ExtractKind)
-        raise InputError(f"no extract files in {input_dir}: expected {prefixes} files ending "
-                         f"in {', '.join(FORMATS)}")
-    return found
-
-
-def _peek_header(path: Path) -> list[str]:
-    """Return the column names of a CSV or Parquet file without reading it ([] if unreadable)."""
-    try:
-        if path.suffix.lower() == ".parquet":
-            return list(pl.read_parquet_schema(path))
-        if path.suffix.lower() == ".csv":
-            with path.open("rb") as handle:
-                first = handle.readline().removeprefix(UTF8_BOM)
-            return next(csv.reader([first.decode("utf-8", errors="replace")]), [])
-    except Exception:  # an unreadable file is no adapter's layout: it is simply not an extract
-        return []
-    return []
 
 
 def extract_sha256(file: ExtractFile) -> str:
@@ -134,12 +97,11 @@ def read_extract(file: ExtractFile, options: ReadOptions | None = None) -> RawEx
         if suffix == ".csv":
             raw = _read_csv(file, content, sha256)
         elif suffix == ".xlsx":
-            raw = RawExtract(file, sha256, _read_excel(content))
+            raw = _read_excel(file, content, sha256)
         else:
-            raw = RawExtract(file, sha256, _read_parquet(content))
-    except InputError:
-        raise
-    except Exception as error:  # a reader library's own error: the file is not what it claims
+            rows = _read_parquet(content)
+            raw = RawExtract(file, sha256, rows, header=tuple(rows.columns[1:]))
+    except READER_ERRORS as error:  # a reader's own error: the file is not what it claims
         message = str(error).splitlines()[0] if str(error) else type(error).__name__
         raise InputError(f"cannot be read as {suffix[1:].upper()}: {message}",
                          source_file=file.name) from error
@@ -153,7 +115,7 @@ def _adapted(raw: RawExtract, adapter: Adapter, options: ReadOptions) -> RawExtr
     """Return the rows of a file in another layout mapped onto the contract's columns."""
     context = AdapterContext(file_name=raw.file.path.name, snapshot_date=options.snapshot_date,
                              include_names=options.include_names)
-    rows = adapter.to_contract(raw.rows, context)
+    rows = adapter.to_contract(raw.rows, context)  # unique names: the header is the rows' own
     if (rows.height and "snapshot_date" in rows.columns  # a header-only file needs no date
             and rows["snapshot_date"].null_count() == rows.height):
         raise InputError("carries no snapshot date, and its name has no ISO date: give one with"
@@ -194,15 +156,26 @@ def _read_csv(file: ExtractFile, content: bytes, sha256: str) -> RawExtract:
     utf8, notes = _decode(content)
     if not utf8.strip():
         raise InputError("is empty: no header row", source_file=file.name)
+    if BARE_CR.search(utf8):  # the reader knows LF and CRLF only: a bare CR would merge lines
+        utf8 = re.sub(rb"\r\n?", b"\n", utf8)
+        notes = (*notes, "lines ended by a bare CR (as well as LF or CRLF) read as lines")
     try:
         rows = pl.read_csv(utf8, infer_schema=False, row_index_name=ROW_NUMBER,
                            row_index_offset=1, raise_if_empty=True)
     except pl.exceptions.ComputeError as error:
         if "more fields" not in str(error):
             raise
-        return _read_ragged_csv(file, utf8, sha256, notes)
+        raw = _read_ragged_csv(file, utf8, sha256, notes)
+        return RawExtract(file, sha256, raw.rows, raw.rejected, raw.notes,
+                          _as_written(raw.rows.columns[1:]))
     return RawExtract(file, sha256, rows.with_columns(pl.col(ROW_NUMBER).cast(pl.Int64)),
-                      notes=notes)
+                      notes=notes, header=_as_written(rows.columns[1:]))
+
+
+def _as_written(names: list[str]) -> tuple[str, ...]:
+    """Return a CSV's header as written: polars names a repeat of `fte` `fte_duplicated_0`."""
+    return tuple(re.sub(r"_duplicated_\d+$", "", name)
+                 if re.sub(r"_duplicated_\d+$", "", name) in names else name for name in names)
 
 
 def _read_ragged_csv(file: ExtractFile, utf8: bytes, sha256: str,
@@ -269,31 +242,76 @@ def _without_empty_rows(raw: RawExtract) -> RawExtract:
     if skipped == 0:
         return raw
     return RawExtract(raw.file, raw.sha256, raw.rows.filter(~empty), raw.rejected,
-                      (*raw.notes, f"{skipped} empty row(s) skipped"))
+                      (*raw.notes, f"{skipped} empty row(s) skipped"), raw.header)
 
 
-def _read_excel(content: bytes) -> pl.DataFrame:
-    """Return the first sheet of a workbook, every cell as text."""
+def _read_excel(file: ExtractFile, content: bytes, sha256: str) -> RawExtract:
+    """Return the first sheet of a workbook, every cell as text; refuse one too big to expand.
+
+    Rows with a formula that has no calculated value are rejected (workbook.uncached_formulas).
+    """
+    problem = workbook.expansion_problem(content)
+    if problem is not None:
+        raise InputError(problem, source_file=file.name)
     frame = pl.read_excel(io.BytesIO(content), sheet_id=1, infer_schema_length=0,
                           raise_if_empty=False)
-    return frame.with_row_index(ROW_NUMBER, offset=1).with_columns(
+    top = pl.read_excel(io.BytesIO(content), sheet_id=1, has_header=False,
+                        infer_schema_length=0, read_options={"n_rows": HEADER_SEARCH_ROWS})
+    rows = frame.with_row_index(ROW_NUMBER, offset=1).with_columns(
         pl.col(ROW_NUMBER).cast(pl.Int64))
+    header = next((row for row in top.iter_rows() if any(value for value in row)), ())
+    written = tuple(value or "" for value in header)  # as the sheet has it: repeats and all
+    return _without_uncached(RawExtract(file, sha256, rows, header=written),
+                             workbook.uncached_formulas(content))
+
+
+def _without_uncached(raw: RawExtract, formulas: list[workbook.UncachedFormula]) -> RawExtract:
+    """Return the extract with rows holding a formula without a value moved to rejected."""
+    names = [name for name in raw.rows.columns if name != ROW_NUMBER]
+    reasons: dict[int, list[str]] = {}
+    for formula in formulas:
+        if formula.column_index < len(names):
+            reasons.setdefault(formula.row_number, []).append(
+                f"{canonical_column(names[formula.column_index])}: '={formula.formula}' is a"
+                " formula without a value (the workbook was saved by a program that does not"
+                " calculate: open and save it in a spreadsheet program); no value is invented")
+    if not reasons:
+        return raw
+    flagged = pl.DataFrame({ROW_NUMBER: list(reasons),
+                            "reason": ["; ".join(each) for each in reasons.values()]},
+                           schema={ROW_NUMBER: pl.Int64, "reason": pl.String})
+    rejected = raw.rows.join(flagged, on=ROW_NUMBER).select(
+        ROW_NUMBER, "reason", pl.concat_str([_as_csv_field(name) for name in names],
+                                            separator=",").alias("raw_line"))
+    return RawExtract(raw.file, raw.sha256, raw.rows.join(flagged, on=ROW_NUMBER, how="anti"),
+                      pl.concat([raw.rejected, rejected]),
+                      (*raw.notes, f"{len(reasons)} row(s) with a formula without a value"),
+                      raw.header)
 
 
 def _read_parquet(content: bytes) -> pl.DataFrame:
-    """Return a Parquet file's rows with every column cast to text (dates as ISO)."""
+    """Return a Parquet file's rows with every column as text (dates as ISO, nested as JSON)."""
     frame = pl.read_parquet(io.BytesIO(content))
-    return frame.with_columns(pl.all().cast(pl.String)).with_row_index(
+    return frame.with_columns(
+        _as_json_text(name) if dtype.is_nested() else pl.col(name).cast(pl.String)
+        for name, dtype in frame.schema.items()).with_row_index(
         ROW_NUMBER, offset=1).with_columns(pl.col(ROW_NUMBER).cast(pl.Int64))
 
 
-def _undeduplicated(name: str, names: list[str]) -> str:
-    """Return a header name as the file wrote it, before the reader made a repeat unique.
+def _as_json_text(name: str) -> pl.Expr:
+    """Return a nested column (lists, structs) as the JSON text of each value."""
+    prefix = len(pl.DataFrame({name: [None]}).select(
+        pl.struct(name).struct.json_encode()).item().removesuffix("null}"))
+    encoded = pl.struct(name).struct.json_encode()
+    return encoded.str.slice(prefix, encoded.str.len_chars() - prefix - 1).alias(name)
 
-    Polars names the second `fte` of a CSV `fte_duplicated_0`; fastexcel names it `fte_1`.
-    """
-    match = re.fullmatch(r"(.+?)_(?:duplicated_)?\d+", name)
-    return match[1] if match and match[1] in names else name
+
+def _shown_header(names: list[str]) -> str:
+    """Return header names as a message shows them: SHOWN_NAMES at most, each cut short."""
+    shown = [name if len(name) <= SHOWN_NAME_LENGTH else name[:SHOWN_NAME_LENGTH] + "..."
+             for name in names[:SHOWN_NAMES]]
+    more = f", and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else ""
+    return (", ".join(shown) or "none") + more
 
 
 def _with_canonical_header(raw: RawExtract) -> RawExtract:
@@ -301,17 +319,18 @@ def _with_canonical_header(raw: RawExtract) -> RawExtract:
     names = [name for name in raw.rows.columns if name != ROW_NUMBER]
     canonical = [canonical_column(name) for name in names]
     spec = SPECS[raw.file.kind]
-    as_written = [canonical_column(_undeduplicated(name, names)) for name in names]
+    as_written = [canonical_column(name) for name in (raw.header or names)]
     clashes = sorted({c for c in as_written if as_written.count(c) > 1 and c in spec.columns})
     if clashes:
         raise InputError("appears more than once in the header", source_file=raw.file.name,
                          column=clashes[0])
     missing = [column for column in spec.required if column not in canonical]
     if missing:
-        found = ", ".join(names) or "none"
+        found = _shown_header(list(raw.header or names))
         what = "required column is" if len(missing) == 1 else "required columns are"
         raise InputError(f"{what} missing (the header has: {found})",
                          source_file=raw.file.name, columns=tuple(missing))
     renames = {name: new for name, new in zip(names, canonical, strict=True)
                if new and canonical.count(new) == 1}
-    return RawExtract(raw.file, raw.sha256, raw.rows.rename(renames), raw.rejected, raw.notes)
+    return RawExtract(raw.file, raw.sha256, raw.rows.rename(renames), raw.rejected, raw.notes,
+                      raw.header)
