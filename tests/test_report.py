@@ -91,14 +91,16 @@ def test_pdf_pages_render_to_png_and_hold_every_section(agency_pdf: tuple[Path, 
 
 def test_cover_numbers_match_the_warehouse(warehouse: Path,
                                            agency_pdf: tuple[Path, str]) -> None:
-    """The publish id, executives, high findings and SES1 medians are the warehouse's own."""
+    """The publish id, executives, high and low findings, SES1 medians: the warehouse's own."""
     _, text = agency_pdf
     words = flat(text)
     snapshot = scalar(warehouse, "select max(snapshot_date) from positions")
     executives = scalar(warehouse, "select count(*) from positions where agency_code = $a"
                         " and is_executive and snapshot_date = $s", {"a": AGENCY, "s": snapshot})
-    high = scalar(warehouse, "select count(*) from flags where agency_code = $a and"
-                  " severity = 'high' and snapshot_date = $s", {"a": AGENCY, "s": snapshot})
+    high, low = (scalar(warehouse, "select count(*) from flags where agency_code = $a and"
+                        " severity = $severity and snapshot_date = $s",
+                        {"a": AGENCY, "s": snapshot, "severity": severity})
+                 for severity in ("high", "low"))
     own, others = (scalar(warehouse, f"""
         select median(total_points) from position_scores
         where snapshot_date = $s and tier = 'SES1' and total_points is not null
@@ -108,6 +110,7 @@ def test_cover_numbers_match_the_warehouse(warehouse: Path,
     assert scalar(warehouse, "select max(version_id) from warehouse_version") in words
     assert f"had {executives} executive positions" in words
     assert f"raised {high} high and" in words
+    assert f"Counted, not listed: {low} low-severity note" in words
     assert f"SES1 ({own:g} against {others:g})" in words
 
 

@@ -73,6 +73,7 @@ class ReportData:
     drift: pl.DataFrame
     findings: pl.DataFrame  # the listed findings, worst first, evidence as JSON text
     finding_counts: pl.DataFrame  # severity, open, justified, act
+    unlisted: pl.DataFrame  # severity, rule_id, count_flags of the severities counted only
     pyramid: pl.DataFrame
     structure: pl.DataFrame  # agency_structure rows, ratios suppressed, with size_group
     size_peers: dict[str, object]  # an agency's report: its size group's combined ratio
@@ -172,6 +173,15 @@ def findings(connection: Connection, filters: Filters, listed: list[str],
             .drop("severity_rank"))
 
 
+def unlisted(connection: Connection, filters: Filters, listed: list[str]) -> pl.DataFrame:
+    """Return per severity not listed (low) and rule: how many findings, most first."""
+    others = tuple(severity for severity in queries.SEVERITIES if severity not in listed)
+    flags = queries.flag_list(connection, filters, others) if others else pl.DataFrame(
+        schema={"severity": pl.String, "rule_id": pl.String})
+    return (flags.group_by("severity", "rule_id").agg(pl.len().alias("count_flags"))
+            .sort(["count_flags", "rule_id"], descending=[True, False]))
+
+
 def evidence_rows(evidence: str | None) -> list[tuple[str, str]]:
     """Return a finding's evidence as (label, value) rows: nested values flattened one level.
 
@@ -245,6 +255,7 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
         drift=queries.flag_list(scoped, filters, (), ("agency_band_drift",)),
         findings=findings(scoped, filters, listed, choices["findings"]["max_listed"]),
         finding_counts=queries.flag_counts(scoped, filters),
+        unlisted=unlisted(scoped, filters, listed),
         pyramid=queries.band_pyramid(scoped, filters),
         structure=structure_rows,
         size_peers=(structure.size_peers(whole, facts.snapshot_date, str(facts.jurisdiction),

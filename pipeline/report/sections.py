@@ -132,8 +132,13 @@ def findings(data: ReportData) -> str:
         parts += [_finding(row) for row in rows.iter_rows(named=True)]
         if total == 0:
             parts.append(paragraph(f"No {severity} findings."))
-    low = {severity: int(total) for severity, total in totals.items() if severity not in listed}
-    parts.append(paragraph(
-        "Counted, not listed: " + ", ".join(f"{words.number(total)} {severity}-severity notes"
-                                            for severity, total in low.items()) + "."))
+    for severity, total in totals.items():
+        if severity in listed:
+            continue
+        rules = data.unlisted.filter(pl.col("severity") == severity)
+        detail = ", ".join(f"{rule} {words.number(count)}" for rule, count in
+                           rules.select("rule_id", "count_flags").rows())
+        notes = words.plural(int(total), f"{severity}-severity note")
+        parts.append(paragraph(f"Counted, not listed: {notes}"
+                               + (f" ({detail})." if detail else ".")))
     return "".join(parts)

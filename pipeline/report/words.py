@@ -37,7 +37,7 @@ def share(value: float | None) -> str:
     return MISSING if value is None else f"{value:.0%}"
 
 
-def _plural(count: int, one: str, many: str | None = None) -> str:
+def plural(count: int, one: str, many: str | None = None) -> str:
     """Return "1 thing" or "N things"."""
     return f"{count:,} {one if count == 1 else (many or one + 's')}"
 
@@ -57,7 +57,7 @@ def executives_sentence(data: ReportData) -> str:
     """Return how many executive positions the agency (or commission) has."""
     counts, cover = data.headline, data.cover
     subject = (f"{cover.agency_name} ({cover.jurisdiction})" if data.is_agency else
-               f"the {_plural(counts['agencies'], 'agency', 'agencies')} in the warehouse")
+               f"the {plural(counts['agencies'], 'agency', 'agencies')} in the warehouse")
     return (f"At the {cover.snapshot_date} snapshot, {subject} had "
             f"{count(data, counts['executives'])} executive positions.")
 
@@ -81,7 +81,7 @@ def findings_sentence(data: ReportData) -> str:
     low = sum(int(total) for severity, total in by_severity.items() if severity not in listed)
     return (f"The consistency checks raised {parts} findings a classification specialist would "
             f"act on ({number(reviewed)} already reviewed in the exceptions register), and "
-            f"{_plural(low, 'low-severity note')}.")
+            f"{plural(low, 'low-severity note')}.")
 
 
 def _medians(points: pl.DataFrame, group: str) -> dict[str, float]:
@@ -144,7 +144,7 @@ def drift_sentence(data: ReportData) -> str:
         return "No agency's band drifts towards another band's points."
     named = ", ".join(f"{code} {tier}" for code, tier in
                       data.drift.select("agency_code", "tier").unique(maintain_order=True).rows())
-    return (f"{_plural(data.drift.height, 'band')} drift towards another band's points: "
+    return (f"{plural(data.drift.height, 'band')} drift towards another band's points: "
             f"{named}.")
 
 
