@@ -35,7 +35,7 @@ from dashboards.filters import UNKNOWN_STREAM
 from pipeline.contract import ExtractKind
 from pipeline.errors import ReviewError
 from pipeline.review import resolve_flag_key
-from pipeline.warehouse import raw_table
+from pipeline.schema import raw_table
 
 SCOPE_TABLE = "scope_agency"
 PEER_POINTS_TABLE = "scope_peer_points"

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 PHASE_COLUMNS = ("startup", "open", "read", "stage", "validate", "load", "score", "check",
-                 "publish", "commit")
+                 "marts", "commit")
 
 
 def summary_lines(report: dict[str, Any]) -> list[str]:

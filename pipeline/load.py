@@ -22,16 +22,11 @@ import polars as pl
 
 from pipeline.audit import current_user
 from pipeline.contract import SPECS, ExtractKind
+from pipeline.duck import scalar
 from pipeline.read import ROW_NUMBER, ExtractFile, RawExtract
+from pipeline.schema import raw_table, register_incoming, staging_sql, unregister_incoming
 from pipeline.settings import sql_text, staging_sha256
 from pipeline.validate import Validator, suite_columns
-from pipeline.warehouse import (
-    raw_table,
-    register_incoming,
-    scalar,
-    staging_sql,
-    unregister_incoming,
-)
 
 NO_ROWS = "no rows: the publisher sent the header only"  # load_audit.note of a header-only file
 PhaseHook = Callable[[str, float], None]  # told each phase's name and seconds (run --timings)

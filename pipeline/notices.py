@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from pipeline.warehouse import table_names
+from pipeline.duck import table_names
 
 SEVERITIES = ("high", "medium", "low")
 CODED = (  # staged table, its classification as written, the code staging gave it

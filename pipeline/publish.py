@@ -1,4 +1,4 @@
-"""Publish: build the marts (sql/marts/) the dashboard and exports read, and export tables.
+"""Publish: export a warehouse table to CSV, Excel or Parquet, and record the export.
 
 Exports escape cells a spreadsheet would run as a formula (a text cell starting with =, +, -, @,
 tab or carriage return gets a leading apostrophe) in CSV and Excel; Parquet is written as is.
@@ -14,27 +14,12 @@ from pathlib import Path
 import duckdb
 
 from pipeline import audit
+from pipeline.duck import scalar, table_names
 from pipeline.errors import OutputError, UnknownTableError, WarehouseError
-from pipeline.settings import data_file, sql_text
-from pipeline.warehouse import build_models, connect, scalar, table_names
+from pipeline.privacy import FORMULA_START
+from pipeline.warehouse import connect
 
-MARTS = (
-    "marts/agency_summary.sql",
-    "intermediate/int_position_layers.sql",
-    "marts/agency_structure.sql",
-)
 EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
-FORMULA_START = r"^[=+\-@\t\r]"
-
-
-def build_marts(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the flags table if missing and rebuild every mart from its SQL file."""
-    connection.execute(sql_text("marts/flags.sql"))
-    structure = data_file("structure.toml")
-    connection.execute("set variable span_bounds = ?", [structure["span_category_upper_bounds"]])
-    connection.execute("set variable assistant_title_pattern = ?",
-                       [structure["assistant_title_pattern"]])
-    build_models(connection, MARTS)
 
 
 def export_warehouse_table(warehouse_path: Path, table: str, output: Path) -> int:

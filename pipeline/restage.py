@@ -22,9 +22,9 @@ import polars as pl
 from pipeline.contract import ROW_NUMBER, SPECS, ExtractKind
 from pipeline.load import FileLoad, LoadStatus, PhaseHook, load_batch, supersede
 from pipeline.read import ExtractFile, RawExtract
+from pipeline.schema import raw_table
 from pipeline.settings import staging_sha256
 from pipeline.validate import Validator
-from pipeline.warehouse import raw_table
 
 RESTAGED = "staged again from the raw layer: the configuration changed"
 BATCH_ROWS = 250_000  # files of one kind are restaged together up to about this many rows

@@ -69,8 +69,12 @@ def record_review_at(warehouse_path: Path, flag_key: str, decision: Decision, no
 
 
 def open_flags(connection: duckdb.DuckDBPyConnection, limit: int = 50) -> pl.DataFrame:
-    """Return the open flags, most severe first, at most `limit` of them."""
+    """Return the open flags, most severe first (the largest magnitude first within a severity).
+
+    At most `limit` of them; severity ranks come from ref_severities (pipeline.severity).
+    """
     return connection.sql(
         "select flag_key, severity, rule_id, agency_code, position_id, message from open_flags"
-        " order by case severity when 'high' then 0 when 'medium' then 1 else 2 end,"
-        " rule_id, agency_code, position_id limit ?", params=[limit]).pl()
+        " left join ref_severities using (severity)"
+        " order by severity_rank, rule_id, magnitude desc nulls last, agency_code, position_id"
+        " limit ?", params=[limit]).pl()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
-from pipeline import check, notices, publish, score, warehouse
+from pipeline import check, marts, notices, schema, score, warehouse
 from pipeline.errors import MemoryLimitError
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
 from pipeline.notices import Unrecognised
@@ -38,11 +38,11 @@ Stage = Callable[[duckdb.DuckDBPyConnection], None]
 BATCH_ROWS = 250_000  # files of one kind are validated together up to about this many rows
 INPUTS_TABLE = "audit/published_inputs.sql"
 
-# Whole-warehouse stages after loading, in order: scoring and checks slot in before publish.
+# Whole-warehouse stages after loading, in order; publishing is the working copy's rename.
 POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
     ("score", score.score_positions),
     ("check", check.run_checks),
-    ("publish", publish.build_marts),
+    ("marts", marts.build_marts),
 )
 
 
@@ -287,7 +287,7 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     if files:
         validator.warm_up()
     on_phase = reporter.phase_finished if reporter else None
-    warehouse.prepare(connection)
+    schema.prepare(connection)
     if reporter:
         reporter.phase_finished("open", time.perf_counter() - opening)
     restaged = {outcome.source_file: outcome for outcome in restage(

@@ -1,17 +1,15 @@
-"""The DuckDB warehouse: opening it, its schema, and the reference tables taken from data/.
+"""The warehouse file's lifecycle: opening it, the write lock and the working copy it publishes.
 
 A run never writes the published warehouse file in place: it takes an exclusive lock
 (FILE.lock), works on a copy (FILE.building) and, only when every stage has finished, replaces
-FILE with it in one atomic rename. A run killed at any point leaves FILE as it was; readers
-(the dashboard, exports) always see a complete warehouse, even while a run is going on. Every
-publish writes a new id to `warehouse_version`, so a reader can tell which publish it reads.
-A warehouse file without write permission, a folder that cannot be written and a full disk
-are refused with a WarehouseError (exit 2), never half-done.
+FILE with it in one atomic rename: that rename is the publish. A run killed at any point leaves
+FILE as it was; readers (the dashboard, exports) always see a complete warehouse, even while a
+run is going on. Every publish writes a new id to `warehouse_version`, so a reader can tell
+which publish it reads. A warehouse file without write permission, a folder that cannot be
+written and a full disk are refused with a WarehouseError (exit 2), never half-done.
 
-Layers: raw_<kind> (every column as read, text), the staged tables named in the contract
-(positions, determinations, performance_ratings, maturity_assessments), load_audit and
-quarantine, reference tables ref_* (rebuilt from data/ on every run), and the marts the later
-stages build. Every table's SQL lives under sql/, one file per table.
+What the file holds is made elsewhere: its tables (pipeline.schema), the reference tables from
+data/ (pipeline.reference) and the models of sql/ (pipeline.catalog).
 """
 
 from __future__ import annotations
@@ -28,18 +26,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import duckdb
-import polars as pl
 
-from pipeline import frameworks
-from pipeline.contract import SPECS, ExtractKind
+from pipeline.duck import has_column, scalar, table_names
 from pipeline.errors import WarehouseError
-from pipeline.read import ROW_NUMBER
-from pipeline.settings import data_file, sql_text
+from pipeline.settings import sql_text
 
 T = TypeVar("T")
 MEMORY_LIMIT = "2GB"  # DuckDB's share of memory (docs/benchmarks.md); the rest is Python's
 MEMORY_LIMIT_ENV = "WORKVALUE_MEMORY_LIMIT"
-AUDIT_TABLES = ("audit/load_audit.sql", "audit/quarantine.sql", "audit/flag_reviews.sql")
 VERSION_TABLE = "audit/warehouse_version.sql"
 VERSION_TABLE_NAME = "warehouse_version"
 INPUTS_TABLE_NAME = "published_inputs"  # what the marts were built with (pipeline.run)
@@ -222,180 +216,3 @@ def _remove(path: Path) -> None:
     """Remove a file and its DuckDB write-ahead log, if present."""
     for leftover in (path, path.with_name(path.name + ".wal")):
         leftover.unlink(missing_ok=True)
-
-
-def prepare(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create what a load needs: macros, reference tables, and every table not there yet."""
-    connection.execute(sql_text("macros.sql"))
-    refresh_reference_tables(connection)
-    for path in AUDIT_TABLES:
-        connection.execute(sql_text(path))
-    connection.execute("create table if not exists classification_spellings ("
-                       "jurisdiction varchar, spelling_key varchar, classification_code varchar,"
-                       " primary key (jurisdiction, spelling_key))")
-    for kind in ExtractKind:
-        _create_raw_table(connection, kind)
-        _create_staged_table(connection, kind)
-
-
-def raw_table(kind: ExtractKind) -> str:
-    """Return the name of the raw (as read) table of an extract kind."""
-    return f"raw_{kind.value}"
-
-
-def empty_incoming(kind: ExtractKind) -> pl.DataFrame:
-    """Return an empty frame shaped as an incoming extract of this kind (all text)."""
-    schema: dict[str, pl.DataType] = {"source_file": pl.String(), ROW_NUMBER: pl.Int64()}
-    schema.update({column: pl.String() for column in SPECS[kind].columns})
-    return pl.DataFrame(schema=schema)
-
-
-def staging_sql(kind: ExtractKind) -> str:
-    """Return the staging model of an extract kind (it reads the temp view `incoming`)."""
-    return sql_text(f"staging/{SPECS[kind].table}.sql")
-
-
-def _create_raw_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
-    """Create raw_<kind>: the contract's columns as text, plus any extra columns as JSON."""
-    columns = ", ".join(f'"{column}" varchar' for column in SPECS[kind].columns)
-    connection.execute(f"create table if not exists {raw_table(kind)} (source_file varchar, "
-                       f"{ROW_NUMBER} bigint, {columns}, extra_columns json)")
-    existing = {row[0] for row in connection.execute(
-        "select column_name from information_schema.columns where table_name = ?"
-        " and table_schema = 'main'", [raw_table(kind)]).fetchall()}
-    for column in SPECS[kind].columns:
-        if column not in existing:
-            connection.execute(f'alter table {raw_table(kind)} add column "{column}" varchar')
-
-
-def _create_staged_table(connection: duckdb.DuckDBPyConnection, kind: ExtractKind) -> None:
-    """Create the staged table of a kind with the columns its staging model produces."""
-    register_incoming(connection, empty_incoming(kind))
-    table = SPECS[kind].table
-    connection.execute(f"create or replace temp table staged_shape as "
-                       f"select * exclude (problems) from ({staging_sql(kind)}) where false")
-    connection.execute(f"create table if not exists {table} as select * from staged_shape")
-    _add_missing_columns(connection, table, "staged_shape")
-    connection.execute("drop table staged_shape")
-    unregister_incoming(connection)
-
-
-def _add_missing_columns(connection: duckdb.DuckDBPyConnection, table: str, shape: str) -> None:
-    """Add to a table the columns a newer version of its model has (a warehouse built earlier)."""
-    rows = connection.execute(
-        "select column_name, data_type from information_schema.columns where table_name = ?"
-        " and column_name not in (select column_name from information_schema.columns"
-        " where table_name = ? and table_schema = 'main') order by ordinal_position",
-        [shape, table]).fetchall()
-    for column, data_type in rows:
-        connection.execute(f'alter table {table} add column "{column}" {data_type}')
-
-
-def register_incoming(connection: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Expose a frame to the staging models as the temp view `incoming`.
-
-    The frame goes to DuckDB as Arrow with string views, as polars holds text: the default
-    conversion copies every string (about 600 MB more memory at a million positions).
-    """
-    connection.register("incoming_frame", frame.to_arrow(compat_level=pl.CompatLevel.newest()))
-    connection.execute("create or replace temp view incoming as select * from incoming_frame")
-
-
-def unregister_incoming(connection: duckdb.DuckDBPyConnection) -> None:
-    """Remove the temp view `incoming` and the frame behind it."""
-    connection.execute("drop view if exists incoming")
-    connection.unregister("incoming_frame")
-
-
-def refresh_reference_tables(connection: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild the ref_* tables from data/ (patterns, crosswalk, stream aliases)."""
-    tables = {
-        "ref_classification_patterns": classification_patterns(),
-        "ref_crosswalk": crosswalk(),
-        "ref_stream_aliases": stream_aliases(),
-        "ref_jurisdictions": jurisdictions(),
-    }
-    for name, frame in tables.items():
-        register_table(connection, name, frame)
-
-
-def classification_patterns() -> pl.DataFrame:
-    """Return data/classifications.toml as one row per (jurisdiction, pattern), in order."""
-    rows = [
-        {"jurisdiction": jurisdiction, "priority": priority, "pattern": entry["pattern"],
-         "code": entry["code"]}
-        for priority, entry in enumerate(data_file("classifications.toml")["patterns"])
-        for jurisdiction in entry["jurisdictions"]
-    ]
-    return pl.DataFrame(rows, schema={"jurisdiction": pl.String, "priority": pl.Int64,
-                                      "pattern": pl.String, "code": pl.String})
-
-
-def crosswalk() -> pl.DataFrame:
-    """Return data/crosswalk.toml: classification code -> tier, rank, executive."""
-    frame = pl.DataFrame(data_file("crosswalk.toml")["grades"])
-    return frame.rename({"code": "classification_code"}).select(
-        "classification_code", "tier", pl.col("rank").cast(pl.Int64),
-        pl.col("executive").cast(pl.Boolean))
-
-
-def jurisdictions() -> pl.DataFrame:
-    """Return data/jurisdictions.toml: code, name, and whether determinations are expected."""
-    return pl.DataFrame(
-        [(entry["code"], entry["name"], entry.get("determinations_expected", True))
-         for entry in data_file("jurisdictions.toml")["jurisdictions"]],
-        schema={"jurisdiction": pl.String, "name": pl.String,
-                "determinations_expected": pl.Boolean}, orient="row")
-
-
-def stream_aliases() -> pl.DataFrame:
-    """Return the frameworks' stream aliases: (jurisdiction, alias key) -> stream code."""
-    return pl.DataFrame(
-        [(alias.jurisdiction, alias.alias_key, alias.stream_code)
-         for alias in frameworks.stream_aliases()],
-        schema={"jurisdiction": pl.String, "alias_key": pl.String, "stream_code": pl.String},
-        orient="row")
-
-
-def build_models(connection: duckdb.DuckDBPyConnection, paths: tuple[str, ...], *,
-                 temporary: bool = False) -> None:
-    """Rebuild each model (a select under sql/) as a table named after its file, in order.
-
-    A temporary model lives only while this connection does: one that only later stages of the
-    run read need not be written into the warehouse (at ten million positions, 5 s less).
-    """
-    for path in paths:
-        name = Path(path).stem
-        if temporary:
-            connection.execute(f"drop table if exists main.{name}")  # kept by older versions
-        kind = "temp table" if temporary else "table"
-        connection.execute(f"create or replace {kind} {name} as {sql_text(path)}")
-
-
-def register_table(connection: duckdb.DuckDBPyConnection, name: str,
-                   frame: pl.DataFrame) -> None:
-    """Replace a table with the rows of a polars frame."""
-    connection.register("frame_to_store", frame)
-    connection.execute(f"create or replace table {name} as select * from frame_to_store")
-    connection.unregister("frame_to_store")
-
-
-def scalar(connection: duckdb.DuckDBPyConnection, query: str,
-           parameters: list[object] | None = None) -> object:
-    """Return the first value of a query's first row, or None when it returns no row."""
-    rows = connection.execute(query, parameters or []).fetchall()
-    return rows[0][0] if rows else None
-
-
-def has_column(connection: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
-    """Return whether the warehouse has a table (or view) with this column."""
-    return bool(scalar(connection, "select count(*) from information_schema.columns where"
-                       " table_schema = 'main' and table_name = ? and column_name = ?",
-                       [table, column]))
-
-
-def table_names(connection: duckdb.DuckDBPyConnection) -> list[str]:
-    """Return the names of the warehouse's tables and views."""
-    return [row[0] for row in connection.execute(
-        "select table_name from information_schema.tables where table_schema = 'main'"
-        " order by table_name").fetchall()]

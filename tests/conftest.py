@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline import warehouse
+from pipeline import schema
 from tests.helpers import Opener
 
 
@@ -31,7 +31,7 @@ def read_only() -> Iterator[Opener]:
 def prepared() -> Iterator[duckdb.DuckDBPyConnection]:
     """Return an in-memory warehouse with macros, reference and empty tables (built once)."""
     connection = duckdb.connect()
-    warehouse.prepare(connection)
+    schema.prepare(connection)
     yield connection
     connection.close()
 

@@ -32,8 +32,7 @@ from streamlit.testing.v1 import AppTest
 from typer.testing import CliRunner
 
 from dashboards import scope
-from pipeline import cli
-from pipeline import warehouse as pipeline_warehouse
+from pipeline import cli, duck
 from pipeline.audit import audit_path
 from pipeline.errors import ReviewError
 
@@ -155,7 +154,7 @@ def table_counts(path: Path) -> dict[str, int]:
     """Return every table of a warehouse with its row count."""
     with duckdb.connect(str(path), read_only=True) as connection:
         return {table: connection.execute(f'select count(*) from "{table}"').fetchall()[0][0]
-                for table in pipeline_warehouse.table_names(connection)}
+                for table in duck.table_names(connection)}
 
 
 # ---- the scope holds on every page, whatever the URL asks -------------------------------------

@@ -20,7 +20,7 @@ from click.testing import Result
 from dashboard.build import build_warehouse
 from typer.testing import CliRunner
 
-from pipeline import cli, warehouse
+from pipeline import cli, schema
 from pipeline.audit import audit_path, current_user
 from tests.helpers import TESTS, copy_fixtures, run
 
@@ -63,7 +63,7 @@ def test_every_load_records_who_loaded_it(tmp_path: Path) -> None:
 def test_a_warehouse_from_before_loaded_by_gains_the_column(tmp_path: Path) -> None:
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as connection:
-        warehouse.prepare(connection)
+        schema.prepare(connection)
         connection.execute("alter table load_audit drop column loaded_by")
         connection.execute("insert into load_audit values ('earlier.csv', 'abc', 'positions',"
                            " 1, 1, 0, timestamp '2025-01-01 00:00:00', null, null)")

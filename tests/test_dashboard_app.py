@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from dashboards import filters as dashboard_filters
 from dashboards.context import DEFAULT_WAREHOUSE, WAREHOUSE_ENV, file_version, warehouse_path
 from dashboards.filters import Agency, FilterOptions, Filters
+from pipeline import schema
 from pipeline import warehouse as pipeline_warehouse
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
@@ -276,7 +277,7 @@ def test_a_warehouse_without_positions_says_what_to_load(launch: Launcher,
                                                          tmp_path: Path) -> None:
     empty = tmp_path / "empty.duckdb"
     with pipeline_warehouse.connect(empty) as connection:
-        pipeline_warehouse.prepare(connection)
+        schema.prepare(connection)
     app = launch(path=empty)
     assert [title.value for title in app.title] == ["No positions loaded"]
     assert "workvalue run --input DIR" in texts(app.info)

@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from pipeline import publish, warehouse
+from pipeline import marts, schema
 from pipeline.cli import app
 from tests.helpers import copy_fixtures, flat, run
 
@@ -55,8 +55,8 @@ def empty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Return a warehouse with every table created and nothing loaded (flags is empty)."""
     path = tmp_path_factory.mktemp("empty") / "w.duckdb"
     connection = duckdb.connect(str(path))
-    warehouse.prepare(connection)
-    publish.build_marts(connection)
+    schema.prepare(connection)
+    marts.build_marts(connection)
     connection.close()
     return path
 

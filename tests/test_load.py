@@ -15,7 +15,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from pipeline import load, warehouse
+from pipeline import load, schema
 from pipeline.contract import SPECS, ExtractKind
 from pipeline.load import load_extract
 from pipeline.read import ExtractFile, read_extract
@@ -182,7 +182,7 @@ class Failing:
 
 def test_a_failed_load_leaves_nothing_of_that_file(tmp_path: Path, read_only: Opener) -> None:
     connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    warehouse.prepare(connection)
+    schema.prepare(connection)
     first, second = (read_extract(ExtractFile(TESTS / LOADING / name, name,
                                               ExtractKind.POSITIONS))
                      for name in ("positions_a.csv", "positions_b.csv"))
@@ -245,7 +245,7 @@ class CommitFails:
 def test_a_failed_commit_is_reported_as_itself_and_leaves_nothing(tmp_path: Path,
                                                                   read_only: Opener) -> None:
     connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    warehouse.prepare(connection)
+    schema.prepare(connection)
     raw = read_extract(ExtractFile(TESTS / LOADING / "positions_a.csv", "positions_a.csv",
                                    ExtractKind.POSITIONS))
     with pytest.raises(duckdb.IOException, match="could not write to the disk"):
@@ -257,7 +257,7 @@ def test_a_failed_commit_is_reported_as_itself_and_leaves_nothing(tmp_path: Path
 def test_a_failed_raw_insert_is_reported_as_itself_and_leaves_nothing(
         tmp_path: Path, read_only: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
     connection = duckdb.connect(str(tmp_path / "w.duckdb"))
-    warehouse.prepare(connection)
+    schema.prepare(connection)
     raw = read_extract(ExtractFile(TESTS / LOADING / "positions_a.csv", "positions_a.csv",
                                    ExtractKind.POSITIONS))
     conformed = load.conform

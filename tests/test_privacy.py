@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dashboards.components import csv_bytes, excel_bytes
-from pipeline import warehouse
+from pipeline import duck
 from pipeline.privacy import SUPPRESSED_FLAG, escape_formula_cells, suppress_small_counts
 from pipeline.read import ReadOptions
 from pipeline.run import run_pipeline
@@ -97,7 +97,7 @@ def load_organogram(tmp_path: Path, include_names: bool) -> Path:
 def tables_holding(path: Path, text: str) -> list[str]:
     """Return the warehouse tables with a row whose any value contains the text."""
     with duckdb.connect(str(path), read_only=True) as connection:
-        return [table for table in warehouse.table_names(connection)
+        return [table for table in duck.table_names(connection)
                 if connection.execute(f'select count(*) from "{table}" as t'
                                       " where contains(t::varchar, ?)", [text]).fetchall()[0][0]]
 

@@ -25,7 +25,7 @@ from pipeline.contract import SPECS, ExtractKind
 from pipeline.errors import InputError
 from pipeline.load import LoadStatus
 from pipeline.run import run_pipeline
-from pipeline.warehouse import raw_table
+from pipeline.schema import raw_table
 
 TODAY = dt.date(2025, 12, 31)
 KINDS = (ExtractKind.POSITIONS, ExtractKind.DETERMINATIONS)

@@ -45,7 +45,7 @@ from typer.testing import CliRunner
 from dashboards import queries
 from dashboards.context import WarehouseReader
 from dashboards.filters import Filters
-from pipeline import cli, publish, warehouse
+from pipeline import cli, duck, publish
 from pipeline.errors import WarehouseError
 from pipeline.review import Decision, record_review_at
 from pipeline.run import run_pipeline
@@ -153,7 +153,7 @@ def fingerprint(path: Path) -> dict[str, tuple[int, object]]:
     A flag's evidence is compared as JSON, whatever the order of its keys.
     """
     with duckdb.connect(str(path), read_only=True) as connection:
-        tables = [table for table in warehouse.table_names(connection)
+        tables = [table for table in duck.table_names(connection)
                   if table not in NOT_COMPARED]
         found: dict[str, tuple[int, object]] = {}
         for table in tables:

@@ -22,8 +22,9 @@ from typing import Any
 import duckdb
 import pytest
 
-from pipeline import check, score
+from pipeline import catalog, check, parameters, score
 from pipeline.run import run_pipeline
+from pipeline.settings import data_file
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 TODAY = dt.date(2026, 1, 1)
@@ -39,39 +40,8 @@ KEY_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "position_id", "c
                "rule_id", "severity")
 SEVERITIES = {"high", "medium", "low"}
 
-# The evidence keys each rule promises: its values, thresholds and peer group.
-EVIDENCE_KEYS: dict[str, set[str]] = {
-    "band_points_mismatch": {"total_points", "held_tier", "held_range", "range_basis",
-                             "points_outside_held_range", "indicated_tier", "determination_id",
-                             "decision_date", "factors", "thresholds"},
-    "within_band_outlier": {"distance", "threshold", "thresholds", "peer_group", "factors"},
-    "hierarchy_inversion": {"kind", "tier", "grade_rank", "within_rank_step",
-                            "reports_to_position_id", "reports_to_classification",
-                            "reports_to_tier", "reports_to_grade_rank", "compressed_from_rank"},
-    "determination_mismatch": {"held_classification", "determined_classification",
-                               "determination_id", "decision_date", "count_determinations"},
-    "missing_determination": {"tier", "occupancy", "later_determination_id", "thresholds"},
-    "stale_determination": {"decision_date", "age_years", "max_age_years",
-                            "compared_with_snapshot", "staff_then", "staff_now", "budget_then",
-                            "budget_now", "max_resource_change"},
-    "resource_evidence_mismatch": {"key", "factor", "score", "evidence", "evidence_bin",
-                                   "expected_score", "usual_range", "peer_group", "thresholds",
-                                   "calibrated_on", "share_of_agency", "share_expected_score"},
-    "agency_band_drift": {"key", "direction", "agency_median", "positions", "peer_group",
-                          "neighbour_tier", "neighbour_median", "mann_whitney_z", "thresholds"},
-    "orphan_reports_to": {"reports_to_position_id", "same_id_but_case", "last_seen_snapshot",
-                          "same_id_in_agencies"},
-    "reporting_cycle": {"loop", "loop_length", "max_depth"},
-    "workload_rationale": {"determination_id", "workload_terms", "work_value_terms",
-                           "dismissed_workload_terms", "scope_evidence_terms", "thresholds"},
-    "stream_mismatch": {"kind", "stream", "stream_code", "jurisdiction_streams",
-                        "band_streams"},
-    "behaviour_outcome_offset": {"key", "cycle", "outcomes_rating", "behaviours_rating",
-                                 "overall_rating", "rule"},
-    "evaluator_leniency": {"key", "evaluator", "tier", "evaluator_median", "determinations",
-                           "peer_group", "mann_whitney_z", "thresholds"},
-    "halo_scoring": {"determination_id", "score_every_factor", "evaluator"},
-}
+# The evidence keys each rule promises (its header's `evidence:`): values, thresholds, peers.
+EVIDENCE_KEYS: dict[str, set[str]] = {rule.rule_id: set(rule.evidence) for rule in catalog.rules()}
 PEER_GROUP_KEYS: dict[str, set[str]] = {
     "within_band_outlier": {"scope", "jurisdiction", "tier", "stream", "positions"},
     "resource_evidence_mismatch": {"jurisdiction", "evidence_bin", "positions"},
@@ -203,16 +173,17 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[str], 
 
 
 def test_rule_ids_are_the_query_files_and_cover_the_contract() -> None:
-    """Every rule of data/rules.toml has its query, every query its entry, the contract all."""
-    rule_ids = [rule.rule_id for rule in check.rules()]
+    """Every rule is a query file, every data/rules.toml table a rule's, the contract all."""
+    rule_ids = [rule.rule_id for rule in catalog.rules()]
     assert len(rule_ids) == len(set(rule_ids))
-    assert set(rule_ids) == check.rule_files()
+    assert rule_ids == catalog.rule_ids()
+    assert set(data_file("rules.toml")) <= set(rule_ids)
     assert CONTRACT_RULE_IDS | {"stale_determination"} <= set(rule_ids)
 
 
 def test_every_rule_has_a_golden_fixture() -> None:
     """Every rule has a folder of golden fixtures, and every folder is a rule."""
-    assert set(FIXTURES) == {rule.rule_id for rule in check.rules()}
+    assert set(FIXTURES) == {rule.rule_id for rule in catalog.rules()}
     assert set(EVIDENCE_KEYS) == set(FIXTURES)
 
 
@@ -264,17 +235,42 @@ def test_evidence_holds_what_the_rule_promises(rule_id: str,
     assert len({row["flag_key"] for row in flags}) == len(flags), "flag keys must be unique"
 
 
+# Where a rule's magnitude is one of its evidence values, which one (the header says the unit).
+MAGNITUDE_EVIDENCE = {"band_points_mismatch": "points_outside_held_range",
+                      "within_band_outlier": "distance", "reporting_cycle": "loop_length"}
+
+
+@pytest.mark.parametrize("rule_id", FIXTURES)
+def test_every_flag_has_a_magnitude(rule_id: str, built: Callable[[str], Path]) -> None:
+    """Every flag carries a magnitude of at least 0 to rank by, in the unit its header names."""
+    connection = duckdb.connect(str(built(rule_id)), read_only=True)
+    try:
+        rows = connection.execute("select magnitude, evidence::varchar from flags"
+                                  " where rule_id = ?", [rule_id]).fetchall()
+    finally:
+        connection.close()
+    assert rows
+    for magnitude, evidence in rows:
+        assert magnitude is not None and magnitude >= 0, (rule_id, magnitude, evidence)
+        if rule_id in MAGNITUDE_EVIDENCE:
+            assert magnitude == abs(json.loads(evidence)[MAGNITUDE_EVIDENCE[rule_id]])
+    if rule_id == "hierarchy_inversion":  # compressed 0, a step within a WA tier 0.5, EL1 over
+        # APS6 a grade, SES2 over SES1 and PESES3 over PESES2 a tier
+        magnitudes = sorted(magnitude for magnitude, _ in rows)
+        assert magnitudes == [0, 0, 0, 0.5, 0.5, 1, 1, 1]
+
+
 @pytest.mark.parametrize(("rule_id", "thresholds", "changes"), THRESHOLD_CASES)
 def test_thresholds_are_read_from_data(rule_id: str, thresholds: dict[str, Any],
                                        changes: dict[FlagKey, str | None],
                                        built: Callable[[str], Path], tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     """Changing a rule's threshold in data/rules.toml changes its flags as predicted."""
-    rules = check.rules()
+    rules = catalog.rules()
     rule = next(rule for rule in rules if rule.rule_id == rule_id)
     assert set(thresholds) <= set(rule.parameters), "only thresholds the rule has"
     changed = dataclasses.replace(rule, parameters={**rule.parameters, **thresholds})
-    monkeypatch.setattr(check, "rules",
+    monkeypatch.setattr(catalog, "rules",
                         lambda: tuple(changed if r.rule_id == rule_id else r for r in rules))
     warehouse = tmp_path / "wh.duckdb"
     shutil.copy(built(rule_id), warehouse)
@@ -304,9 +300,9 @@ def test_thresholds_are_read_from_data(rule_id: str, thresholds: dict[str, Any],
 def test_borderline_margin_of_scoring_sets_band_points_severity(
         built: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """One margin: data/scoring.toml's borderline margin is where a low band flag turns high."""
-    settings = score.scoring_settings()
-    monkeypatch.setattr(score, "scoring_settings",
-                        lambda: {**settings, "borderline": {"max_points_from_boundary": 1}})
+    settings = parameters.scoring_parameters()
+    monkeypatch.setattr(parameters, "scoring_parameters",
+                        lambda: {**settings, "borderline_points": 1})
     warehouse = tmp_path / "wh.duckdb"
     shutil.copy(built("band_points_mismatch"), warehouse)
     connection = duckdb.connect(str(warehouse))

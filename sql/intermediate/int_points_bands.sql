@@ -29,7 +29,7 @@ final as (
     from tier_kinds, edges
     where tier_kinds.kind = 'above_top_band'
     union all
-    select tier_kinds.tier, getvariable('points_scale_minimum'), edges.lowest_floor - 1, false,
+    select tier_kinds.tier, getvariable('scoring__points_scale_minimum'), edges.lowest_floor - 1, false,
            'below the executive threshold'
     from tier_kinds, edges
     where tier_kinds.kind = 'below_executive'

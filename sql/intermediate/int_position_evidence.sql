@@ -1,7 +1,7 @@
 -- int_position_evidence: one row per scored executive position per snapshot per factor the
 -- extract holds evidence for (resource_management, breadth, independence) per basis: the
 -- evaluator's score, a single evidence value, the raw measures behind it, and the evidence bin
--- within the position's jurisdiction and snapshot (getvariable('calibration_bins') groups by
+-- within the position's jurisdiction and snapshot (getvariable('scoring__calibration_bins') groups by
 -- percent rank: about equal in size, and never splitting positions with equal evidence). Basis
 -- `absolute` ranks the amounts themselves; for resource_management basis `share` ranks the
 -- share of the agency's workforce and budget the position manages (seeds 000 and 001: a band
@@ -107,8 +107,8 @@ final as (
         -- bins by percent rank, so positions with equal evidence always share a bin (ntile
         -- would split ties at random)
         case when evidence_value is not null then least(
-            getvariable('calibration_bins'),
-            1 + floor(getvariable('calibration_bins') * percent_rank() over (
+            getvariable('scoring__calibration_bins'),
+            1 + floor(getvariable('scoring__calibration_bins') * percent_rank() over (
                 partition by snapshot_date, jurisdiction, factor, basis, evidence_value is null
                 order by evidence_value))::integer) end as evidence_bin
     from long

@@ -154,8 +154,8 @@ final as (
         edges.held_min_points, edges.held_max_points, edges.range_basis,
         edges.points_outside_held_band,
         edges.indicated_tier, edges.points_from_boundary,
-        edges.points_from_boundary <= getvariable('borderline_points') as is_borderline,
-        getvariable('borderline_points') as borderline_points,  -- the margin, for the rules
+        edges.points_from_boundary <= getvariable('scoring__borderline_points') as is_borderline,
+        getvariable('scoring__borderline_points') as borderline_points,  -- the margin, for the rules
         drivers.drivers
     from edges
     left join drivers

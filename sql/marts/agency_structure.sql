@@ -15,18 +15,18 @@ direct_reports as (
     from positions
     where reports_to_position_id is not null
         and not regexp_matches(lower(coalesce(position_title, '')),
-                               getvariable('assistant_title_pattern'))
+                               getvariable('structure__assistant_title_pattern'))
     group by all
 ),
 
 categorised as (
     select *,
         case
-            when span <= getvariable('span_bounds')[1] then 'span_1'
-            when span <= getvariable('span_bounds')[2] then 'span_2_3'
-            when span <= getvariable('span_bounds')[3] then 'span_4_7'
-            when span <= getvariable('span_bounds')[4] then 'span_8_12'
-            when span <= getvariable('span_bounds')[5] then 'span_13_16'
+            when span <= getvariable('structure__span_bounds')[1] then 'span_1'
+            when span <= getvariable('structure__span_bounds')[2] then 'span_2_3'
+            when span <= getvariable('structure__span_bounds')[3] then 'span_4_7'
+            when span <= getvariable('structure__span_bounds')[4] then 'span_8_12'
+            when span <= getvariable('structure__span_bounds')[5] then 'span_13_16'
             else 'span_17_plus'
         end as span_category
     from direct_reports

@@ -18,9 +18,9 @@ final as (
         min(evidence_value) as evidence_low,
         max(evidence_value) as evidence_high,
         median(score) as expected_score,
-        quantile_cont(score, getvariable('calibration_lower_quantile')) as expected_low,
-        quantile_cont(score, getvariable('calibration_upper_quantile')) as expected_high,
-        count(*) >= getvariable('calibration_min_positions') as is_usable
+        quantile_cont(score, getvariable('scoring__calibration_lower_quantile')) as expected_low,
+        quantile_cont(score, getvariable('scoring__calibration_upper_quantile')) as expected_high,
+        count(*) >= getvariable('scoring__calibration_min_positions') as is_usable
     from evidence
     group by all
 )

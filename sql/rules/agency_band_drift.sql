@@ -1,4 +1,15 @@
--- agency_band_drift (agency-level): an agency's positions of one band score like other
+-- rule: agency_band_drift
+-- title: An agency's band scores like other agencies' next band
+-- source: project (Mann-Whitney U test against other agencies of the band)
+-- finds: agency-level: an agency's band scores like other agencies' next band up (or down)
+-- severities: medium
+-- when: medium
+-- magnitude: the Mann-Whitney z of the agency's totals against its peers' (absolute)
+-- evidence: key, direction, agency_median, positions, peer_group, neighbour_tier, neighbour_median,
+--   mann_whitney_z, thresholds
+-- grain: one row per agency per band per snapshot whose scores drift
+--
+-- an agency's positions of one band score like other
 -- agencies' positions of the next band up (or down). Tested with a one-sided Mann-Whitney U test
 -- of the agency's totals against other agencies' totals of the same band (normal approximation,
 -- tie-averaged ranks), within the jurisdiction, or across jurisdictions through the crosswalk
@@ -108,6 +119,7 @@ final as (
         snapshot_date, jurisdiction, agency_code, null::varchar as position_id,
         tier as classification,
         'medium' as severity,
+        round(abs(z), 2)::double as magnitude,
         format('{}''s {} median of {} points sits {} the {} peer median ({}) rather than its own band''s ({}) in {}; {} positions (Mann-Whitney z = {}).',
                agency_name, tier, agency_median,
                case when direction = 'up' then

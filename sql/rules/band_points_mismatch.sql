@@ -1,4 +1,19 @@
--- band_points_mismatch: the latest determination's factor points sit outside the range the held
+-- rule: band_points_mismatch
+-- title: Factor points indicate another band
+-- source: 001 (Victorian work value assessment tool ranges,
+--   data/frameworks/vic_work_value_tool.toml); data/scoring.toml (borderline margin, assumed
+--   ranges)
+-- finds: the latest determination's factor points are outside the range the held classification is
+--   held against (every position with a determination, executive or not)
+-- severities: high, medium, low
+-- when: low within the borderline margin (scoring borderline_points) outside the range, high
+--   further out; an assumed, unpublished or inferred range assumed_range_severity_steps lower
+-- magnitude: points outside the held range
+-- evidence: total_points, held_tier, held_range, range_basis, points_outside_held_range,
+--   indicated_tier, determination_id, decision_date, factors, thresholds
+-- grain: one row per position per snapshot whose points sit outside its held range
+--
+-- the latest determination's factor points sit outside the range the held
 -- classification is held against, for every position with a determination, executive or not (a
 -- position held below the executive service whose points reach an executive range is a finding).
 -- Severity: up to the borderline margin of data/scoring.toml outside the range (`borderline_points`,
@@ -7,7 +22,6 @@
 -- jurisdiction (APS, WA: assumed through the crosswalk; above Band 3: no published range, only the
 -- top band's floor; below the executive service: inferred) says so in message and evidence, and
 -- its severity is `assumed_range_severity_steps` lower (high to medium, medium to low).
--- grain: one row per position per snapshot whose points sit outside its held range
 with scores as (
     select * from int_position_points
     where total_points is not null and points_outside_held_band <> 0

@@ -1,10 +1,21 @@
--- behaviour_outcome_offset: an overall performance rating above the behaviours rating where the
+-- rule: behaviour_outcome_offset
+-- title: Overall rating above what the behaviours rating allows
+-- source: 002 (APS SES Performance Leadership Framework: outcomes cannot offset behavioural
+--   concerns); data/frameworks/aps_ses_plf.toml
+-- finds: an overall rating above the behaviours rating where the behaviours rating signals a
+--   concern (below concern_below)
+-- severities: high
+-- when: high
+-- magnitude: rating scale steps the overall rating sits above the rating it may not exceed
+-- evidence: key, cycle, outcomes_rating, behaviours_rating, overall_rating, rule
+-- grain: one row per rated position per cycle whose overall rating offsets a behaviour concern
+--
+-- an overall performance rating above the behaviours rating where the
 -- behaviours rating signals a concern. The APS SES Performance Leadership Framework (seed 002)
 -- holds that excellent outcomes cannot offset or minimise behavioural concerns; what counts as
 -- a concern (a behaviours rating below `concern_below`) and which rating the overall may not
 -- exceed (`overall_may_not_exceed`) are data/frameworks/aps_ses_plf.toml's
 -- [rules.behaviour_outcome_offset], read here through ref_behaviour_offset.
--- grain: one row per rated position per cycle whose overall rating offsets a behaviour concern
 with ratings as (
     select * from performance_ratings
 ),

@@ -1,9 +1,20 @@
--- determination_mismatch: the classification a position holds differs from the one its latest
+-- rule: determination_mismatch
+-- title: Classification held differs from the latest determination
+-- source: 001, 004 (a position is held at the classification its evaluation decided);
+--   data/crosswalk.toml within_rank_order
+-- finds: the classification held differs from the one the latest determination decided
+-- severities: high
+-- when: high
+-- magnitude: grade distance: executive tiers apart, grades apart below the SES, 0.5 within one tier
+-- evidence: held_classification, determined_classification, determination_id, decision_date,
+--   count_determinations
+-- grain: one row per position per snapshot whose held and determined classifications differ
+--
+-- the classification a position holds differs from the one its latest
 -- determination (as at the snapshot) decided: a decision for another classification is acted on
 -- (high). The message and magnitude say how far and which way: by crosswalk rank, then within
 -- one rank by data/crosswalk.toml's within_rank_order (seed 004: WA Class 1 below Class 2 in one
 -- tier); classifications of one rank in no common order are "another classification".
--- grain: one row per position per snapshot whose held and determined classifications differ
 with scores as (
     select * from position_scores
     where determined_classification_code is not null

@@ -1,4 +1,15 @@
--- evaluator_leniency (beyond the contract; agency-level): an evaluator whose determinations score
+-- rule: evaluator_leniency
+-- title: Evaluator scores consistently above (or below) peers for the same band
+-- source: project (beyond the contract; Mann-Whitney U test against other evaluators)
+-- finds: an evaluator scoring a band consistently above or below other evaluators
+-- severities: low
+-- when: low
+-- magnitude: the Mann-Whitney z of the evaluator's totals against other evaluators' (absolute)
+-- evidence: key, evaluator, tier, evaluator_median, determinations, peer_group, mann_whitney_z,
+--   thresholds
+-- grain: one row per evaluator per jurisdiction and band per snapshot
+--
+-- an evaluator whose determinations score
 -- consistently above (or below) other evaluators' for positions of the same jurisdiction and
 -- band. One-sided Mann-Whitney U test on the latest determinations' totals, with minimum
 -- group sizes and a minimum gap between medians so small or slight effects stay quiet.
@@ -54,6 +65,7 @@ final as (
         snapshot_date, jurisdiction, main_agency as agency_code, null::varchar as position_id,
         tier as classification,
         'low' as severity,
+        round(abs(z), 2)::double as magnitude,
         format('Evaluator {} scores {} positions in {} {} than other evaluators: median {} points against {} ({} determinations, Mann-Whitney z = {}).',
                evaluator, tier, jurisdiction, case when z > 0 then 'higher' else 'lower' end,
                evaluator_median, peer_median, determinations, round(z, 1)) as message,

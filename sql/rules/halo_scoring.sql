@@ -1,4 +1,14 @@
--- halo_scoring (beyond the contract): all eight factors of the latest determination carry the
+-- rule: halo_scoring
+-- title: All eight factors scored the same
+-- source: project (beyond the contract: factors are assessed one by one)
+-- finds: all eight factors of the latest determination scored the same
+-- severities: low
+-- when: low
+-- magnitude: count of the evaluator's flat determinations in the snapshot
+-- evidence: determination_id, score_every_factor, evaluator
+-- grain: one row per position per snapshot whose determination is flat
+--
+-- all eight factors of the latest determination carry the
 -- same score, which suggests the factors were not assessed one by one.
 with scores as (
     select * from position_scores
@@ -13,6 +23,8 @@ final as (
         snapshot_date, jurisdiction, agency_code, position_id,
         classification_code as classification,
         'low' as severity,
+        count(*) over (partition by snapshot_date, jurisdiction,
+                                    coalesce(evaluator, position_id))::double as magnitude,
         format('Determination {} for {} ({}) scores every factor {}: check each factor was assessed on its own.',
                determination_id, position_title, position_id, knowledge) as message,
         json_object('determination_id', determination_id, 'score_every_factor', knowledge,

@@ -1,10 +1,23 @@
--- hierarchy_inversion: a position banded above the position it reports to (reversed: high), or
+-- rule: hierarchy_inversion
+-- title: Banded at or above the position it reports to
+-- source: Org design practice: reversed and compressed grade reporting (../shared/REFERENCES.md);
+--   004 (tier table, data/crosswalk.toml within_rank_order)
+-- finds: banded above the position it reports to (reversed: a higher crosswalk rank, or a higher
+--   place within one rank) or in the same classification (compressed)
+-- severities: high, medium
+-- when: reversed high, compressed medium (from compressed_min_rank)
+-- magnitude: grade distance above the manager: executive tiers apart, grades apart below the SES,
+--   0.5 a step within one tier, 0 compressed
+-- evidence: kind, tier, grade_rank, within_rank_step, reports_to_position_id,
+--   reports_to_classification, reports_to_tier, reports_to_grade_rank, compressed_from_rank
+-- grain: one row per position per snapshot that reports to a position it is not below
+--
+-- a position banded above the position it reports to (reversed: high), or
 -- in the same classification (compressed: medium). Banded above means a higher crosswalk rank,
 -- or, within one rank, a higher place in data/crosswalk.toml's within_rank_order (seed 004's
 -- tier table: a WA Class 4 above a Class 3, a CEO Band 2 above a Non-CEO Band 2). Compressed
 -- means the same classification (OrgVue's same grade, ../shared/REFERENCES.md), from
 -- compressed_min_rank up: a Class 3 reporting to a Class 4 is the designed structure.
--- grain: one row per position per snapshot that reports to a position it is not below
 with lines as (
     select * from int_reporting_lines
     where is_manager_found and grade_rank is not null and manager_grade_rank is not null

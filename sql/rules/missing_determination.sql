@@ -1,4 +1,15 @@
--- missing_determination: an executive position with no determination decided on or before the
+-- rule: missing_determination
+-- title: Executive position with no determination
+-- source: 001, 004 (every executive position is classified by a work value evaluation)
+-- finds: an executive position with no determination by the snapshot (agency heads only where
+--   heads_classified_in)
+-- severities: medium, low
+-- when: medium; a vacant position vacant_severity
+-- magnitude: the position's crosswalk grade rank: the more senior, the more it matters
+-- evidence: tier, occupancy, later_determination_id, thresholds
+-- grain: one row per executive position per snapshot without a determination
+--
+-- an executive position with no determination decided on or before the
 -- snapshot. Agency heads are appointed, not classified, except where the jurisdiction classifies
 -- them (data/rules.toml heads_classified_in). A determination dated after the snapshot is named,
 -- since it explains the gap without closing it. Jurisdictions that publish no determinations
@@ -9,6 +20,10 @@ with scores as (
         and (tier <> 'HEAD'
              or list_contains(getvariable('missing_determination__heads_classified_in'), jurisdiction))
         and jurisdiction in (select jurisdiction from ref_jurisdictions where determinations_expected)
+),
+
+crosswalk as (
+    select classification_code as crosswalk_code, rank as grade_rank from ref_crosswalk
 ),
 
 determinations as (
@@ -36,6 +51,7 @@ final as (
         scores.classification_code as classification,
         case when scores.occupancy = 'vacant' then getvariable('missing_determination__vacant_severity')
             else 'medium' end as severity,
+        crosswalk.grade_rank::double as magnitude,
         format('{} ({}) is an executive position held at {} with no classification determination decided by {}{}{}.',
                scores.position_title, scores.position_id, scores.classification_code,
                scores.snapshot_date,
@@ -54,6 +70,8 @@ final as (
     from scores
     left join later
         using (snapshot_date, jurisdiction, agency_code, position_id)
+    left join crosswalk
+        on crosswalk.crosswalk_code = scores.classification_code
 )
 
 select * from final

@@ -1,4 +1,15 @@
--- orphan_reports_to: a position reports to a position id that is not in the same agency's
+-- rule: orphan_reports_to
+-- title: Reports to a position that is not in the extract
+-- source: project (data integrity of reporting lines)
+-- finds: reports to an id not in the agency's extract for that snapshot (an id that differs only in
+--   case is named)
+-- severities: medium
+-- when: medium
+-- magnitude: count of positions of the snapshot that report to the same missing id
+-- evidence: reports_to_position_id, same_id_but_case, last_seen_snapshot, same_id_in_agencies
+-- grain: one row per position per snapshot whose manager is missing
+--
+-- a position reports to a position id that is not in the same agency's
 -- extract for that snapshot. The message names what would explain it: an id differing only in
 -- letter case, the same id in an earlier snapshot (a position since abolished or renumbered), or
 -- the same id in another agency of the jurisdiction (a reporting line that crosses agencies).
@@ -51,6 +62,8 @@ final as (
         lines.snapshot_date, lines.jurisdiction, lines.agency_code, lines.position_id,
         lines.classification_code as classification,
         'medium' as severity,
+        count(*) over (partition by lines.snapshot_date, lines.jurisdiction, lines.agency_code,
+                                    lines.reports_to_position_id)::double as magnitude,
         format('{} ({}) reports to {}, which is not in the agency''s extract for {}{}.',
                lines.position_title, lines.position_id, lines.reports_to_position_id,
                lines.snapshot_date,

@@ -1,4 +1,14 @@
--- reporting_cycle: following a position's reporting line upwards comes back to the position
+-- rule: reporting_cycle
+-- title: Reporting line loops back on itself
+-- source: project (data integrity of reporting lines)
+-- finds: the reporting line loops back to the position (self-reporting included)
+-- severities: high
+-- when: high
+-- magnitude: count of positions in the loop
+-- evidence: loop, loop_length, max_depth
+-- grain: one row per position per snapshot on a reporting loop
+--
+-- following a position's reporting line upwards comes back to the position
 -- itself (a position reporting to itself is the shortest loop), within max_depth steps.
 -- Set-wise: a position on a loop has someone reporting to it, and so does whoever reports to it
 -- on the loop, so the lines of positions that no one reports to are peeled off, twice (most of
@@ -77,6 +87,7 @@ final as (
         loops.snapshot_date, loops.jurisdiction, loops.agency_code, loops.position_id,
         positions.classification_code as classification,
         'high' as severity,
+        loops.loop_length::double as magnitude,
         case when loops.loop_length = 1
             then format('{} ({}) reports to itself.', positions.position_title, loops.position_id)
             else format('{} ({}) reports in a loop: {}.', positions.position_title,

@@ -1,11 +1,24 @@
--- resource_evidence_mismatch: a factor score that the position's own evidence (staff, budget,
+-- rule: resource_evidence_mismatch
+-- title: Factor score the position's own evidence does not bear out
+-- source: 004 (FTE, budget and delegations as evidence of Resource management and Impact); 000, 001
+--   (size is relative to the agency); docs/scoring.md
+-- finds: a resource management, breadth or independence score the position's evidence does not bear
+--   out, against every usable calibrated expectation (absolute amounts and the share of the
+--   agency's workforce and budget)
+-- severities: medium
+-- when: medium
+-- magnitude: points between the score and the nearer calibrated expected score
+-- evidence: key, factor, score, evidence, evidence_bin, expected_score, usual_range, peer_group,
+--   thresholds, calibrated_on, share_of_agency, share_expected_score
+-- grain: one row per scored executive position per snapshot per evidence-backed factor
+--
+-- a factor score that the position's own evidence (staff, budget,
 -- locations, units led, planning horizon) does not bear out, judged against how evaluators in
 -- the same jurisdiction scored positions with similar evidence (evidence_calibration). Size is
 -- relative (seed 000, Band 1 "in smaller agencies"; seed 001, Band 3 "the whole of a smaller
 -- one"): resource_management is calibrated on absolute amounts AND on the share of the agency's
 -- workforce and budget, and flagged only where every usable calibration disagrees with the
 -- score the same way; the evidence says which calibrations it rests on (`calibrated_on`).
--- grain: one row per scored executive position per snapshot per evidence-backed factor
 with evidence as (
     select * from factor_evidence
     where expected_score is not null or share_expected_score is not null

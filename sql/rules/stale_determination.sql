@@ -1,4 +1,17 @@
--- stale_determination: the latest determination is older than max_age_years at the snapshot,
+-- rule: stale_determination
+-- title: Determination is old or the position has changed since
+-- source: Victorian principle: re-evaluate when responsibilities change (../shared/REFERENCES.md)
+-- finds: the decision is older than max_age_years, or staff or budget moved more than
+--   max_resource_change since the snapshot the decision was made against
+-- severities: low
+-- when: low
+-- magnitude: times its threshold the larger trigger reaches: age / max_age_years, or change /
+--   max_resource_change
+-- evidence: decision_date, age_years, max_age_years, compared_with_snapshot, staff_then, staff_now,
+--   budget_then, budget_now, max_resource_change
+-- grain: one row per position per snapshot whose determination is stale
+--
+-- the latest determination is older than max_age_years at the snapshot,
 -- or the position's staff or budget has moved by more than max_resource_change (a share) since
 -- the decision: measured from the latest snapshot on or before the decision or, where the
 -- warehouse holds none that early (decisions made before the first extract), from the first
@@ -58,6 +71,10 @@ final as (
         snapshot_date, jurisdiction, agency_code, position_id,
         classification_code as classification,
         'low' as severity,
+        round(greatest(
+            age_years / getvariable('stale_determination__max_age_years'),
+            greatest(staff_change, budget_change) / getvariable('stale_determination__max_resource_change')
+        ), 2)::double as magnitude,
         format('{} ({}) was last classified on {}, {}{}; re-evaluate it.',
                position_title, position_id, decision_date,
                case when is_old

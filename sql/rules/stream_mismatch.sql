@@ -1,4 +1,16 @@
--- stream_mismatch: an executive position declares a stream its jurisdiction's framework does not
+-- rule: stream_mismatch
+-- title: Stream the jurisdiction's framework does not have
+-- source: 000, 001, 004 (the frameworks' work streams, data/frameworks/)
+-- finds: a stream the jurisdiction's framework lacks, or one the band may not hold (WA CEO stream);
+--   and, as a note, a factor profile that fits another stream far better
+-- severities: medium, low
+-- when: medium; the profile note low
+-- magnitude: a stream the framework lacks: 1; the profile note: points (RMS) from the declared
+--   stream's typical shape
+-- evidence: kind, stream, stream_code, jurisdiction_streams, band_streams
+-- grain: one row per position per snapshot per kind of stream finding
+--
+-- an executive position declares a stream its jurisdiction's framework does not
 -- have, or one its band may not hold (WA: only CEO bands hold the CEO stream). An agency head is
 -- appointed rather than banded under the executive framework, so a head's stream is only
 -- checked against the project's vocabulary (any framework's streams): a Secretary or a public
@@ -97,6 +109,7 @@ profile_misfits as (
         scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
         scores.classification_code as classification,
         'low' as severity,
+        round(fits.own_distance, 2)::double as magnitude,
         format('{} ({}) declares the {} stream, but its factor profile is much closer to {} {} positions in {} ({} points from its stream''s typical profile, {} from theirs): check the stream.',
                scores.position_title, scores.position_id, scores.stream_code, fits.best_stream,
                scores.tier, scores.jurisdiction, round(fits.own_distance, 1),
@@ -127,6 +140,7 @@ final as (
         snapshot_date, jurisdiction, agency_code, position_id,
         classification_code as classification,
         'medium' as severity,
+        1.0::double as magnitude,
         case kind
             when 'unknown_stream' then format(
                 '{} ({}) declares the stream ''{}'', which the {} framework does not have (its streams: {}).',

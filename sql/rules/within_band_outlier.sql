@@ -1,4 +1,16 @@
--- within_band_outlier: a position whose eight-factor profile has a different SHAPE from its
+-- rule: within_band_outlier
+-- title: Factor profile far from band and stream peers
+-- source: project (robust z of the profile's shape; peers by tier and stream)
+-- finds: a total inside the held band whose eight-factor profile is shaped unlike its peers' (same
+--   tier and stream in the jurisdiction; across jurisdictions by crosswalk tier when fewer than
+--   min_peers)
+-- severities: high, medium
+-- when: medium from threshold, high from high_threshold
+-- magnitude: distance: root mean square robust z of the profile's shape against its peers
+-- evidence: distance, threshold, thresholds, peer_group, factors
+-- grain: one row per position per snapshot whose profile is an outlier
+--
+-- a position whose eight-factor profile has a different SHAPE from its
 -- peers': the same tier and stream in its jurisdiction (or, where those are too few, the same
 -- tier and stream across jurisdictions through the crosswalk). Only totals inside the held
 -- band are judged (a total outside it is band_points_mismatch's finding). The shape is each
@@ -100,6 +112,7 @@ final as (
         classification_code as classification,
         case when distance >= getvariable('within_band_outlier__high_threshold') then 'high'
             else 'medium' end as severity,
+        round(distance, 2)::double as magnitude,
         format('{} ({}) has a factor profile shaped unlike its {} {} {} peers{} (distance {}, threshold {}): {}.',
                position_title, position_id, peers, tier, stream_code,
                case when is_local then ' in ' || jurisdiction else ' across jurisdictions' end,

@@ -1,4 +1,15 @@
--- workload_rationale: the latest determination's rationale rests on workload or volume, which
+-- rule: workload_rationale
+-- title: Decision rests on workload or volume, not work value
+-- source: 004 (WA executive classification methodology: work value is not workload or work mix)
+-- finds: the rationale rests on workload or volume, not work value, and cites no scope evidence
+-- severities: medium, low
+-- when: medium with no work value argument; low when work value terms are also present
+-- magnitude: counted workload terms less work value terms, plus one (a tie is 1)
+-- evidence: determination_id, workload_terms, work_value_terms, dismissed_workload_terms,
+--   scope_evidence_terms, thresholds
+-- grain: one row per position per snapshot whose latest rationale rests on workload
+--
+-- the latest determination's rationale rests on workload or volume, which
 -- is not work value (WA executive classification methodology). Terms of both kinds come from
 -- data/frameworks/wa_ecm.toml. An occurrence of a workload term is dismissed (it argues against
 -- workload, so it does not count) when, within its sentence, a dismissive phrase comes a few words
