@@ -21,8 +21,8 @@ import polars as pl
 
 from dashboards.filters import UNKNOWN_STREAM, Agency, FilterOptions, Filters
 from dashboards.scope import SCOPE_TABLE
+from pipeline.duck import has_column, table_names
 from pipeline.privacy import SMALL_COUNT_THRESHOLD, SUPPRESSED_FLAG, suppress_small_counts
-from pipeline.warehouse import has_column, table_names
 
 Connection = duckdb.DuckDBPyConnection
 Parameters = dict[str, Any]
