@@ -2,7 +2,8 @@
 
 The sample generator writes expected_flags.csv (one row per planted finding). A flag matches a
 label on rule, snapshot date, jurisdiction, agency and position (agency-level findings have no
-position). Per rule: recall = labels found / labels; precision = flags matching a label / flags.
+position, jurisdiction-level ones neither agency nor position). Per rule: recall = labels
+found / labels; precision = flags matching a label / flags.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def read_labels(path: Path) -> pl.DataFrame:
     missing = [column for column in MATCH_ON if column not in labels.columns]
     if missing:
         raise InputError("required column is missing", source_file=str(path), column=missing[0])
-    return labels.select(MATCH_ON).with_columns(pl.col("position_id").fill_null(""))
+    return labels.select(MATCH_ON).with_columns(pl.col("position_id").fill_null(""),
+                                                pl.col("agency_code").fill_null(""))
 
 
 @contextmanager
@@ -37,7 +39,7 @@ def _labelled(connection: duckdb.DuckDBPyConnection, labels: pl.DataFrame) -> It
     connection.execute("""
         create or replace temp view flag_matches as
         select distinct rule_id, snapshot_date::varchar as snapshot_date, jurisdiction,
-               agency_code, coalesce(position_id, '') as position_id
+               coalesce(agency_code, '') as agency_code, coalesce(position_id, '') as position_id
         from flags""")
     try:
         yield

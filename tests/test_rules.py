@@ -46,10 +46,12 @@ PEER_GROUP_KEYS: dict[str, set[str]] = {
     "within_band_outlier": {"scope", "jurisdiction", "tier", "stream", "positions"},
     "resource_evidence_mismatch": {"jurisdiction", "evidence_bin", "positions"},
     "agency_band_drift": {"scope", "of", "tier", "positions", "median"},
-    "evaluator_leniency": {"jurisdiction", "tier", "determinations", "median"},
+    "evaluator_leniency": {"jurisdiction", "determinations", "median"},
 }
 
-FlagKey = tuple[str, str, str]  # snapshot date, agency, position (classification if agency-level)
+# snapshot date, agency, position (classification if agency-level; the evidence's key, as
+# expected_flags.csv's evidence_key, if jurisdiction-level)
+FlagKey = tuple[str, str, str]
 
 
 def key(agency: str, subject: str, snapshot: str = "2025-06-30") -> FlagKey:
@@ -109,8 +111,11 @@ THRESHOLD_CASES = [
                  id="workload_rationale-non_dismissive_phrases"),
     pytest.param("workload_rationale", {"counted_scope_units": []},
                  {key("DOH", "W-125"): "medium"}, id="workload_rationale-counted_scope_units"),
-    pytest.param("evaluator_leniency", {"min_median_gap_points": 6},
-                 {key("DHA", "SES1"): None}, id="evaluator_leniency-min_median_gap_points"),
+    pytest.param("evaluator_leniency", {"min_residual_gap_points": 2.5},
+                 {key("", "J. Nguyen"): None, key("", "O. Lindqvist"): None},
+                 id="evaluator_leniency-min_residual_gap_points"),
+    pytest.param("evaluator_leniency", {"min_determinations": 9},
+                 {key("", "O. Lindqvist"): None}, id="evaluator_leniency-min_determinations"),
 ]
 
 
@@ -138,8 +143,11 @@ def read_flags(warehouse: Path, rule_id: str) -> list[dict[str, Any]]:
 
 def flag_key(row: dict[str, Any]) -> FlagKey:
     """Return a flag's key as the threshold cases write it."""
-    return (row["snapshot_date"], row["agency_code"],
-            row["position_id"] or row["classification"])
+    subject = row["position_id"] or row["classification"]
+    if not subject:
+        subject = (row["evidence_key"] if "evidence_key" in row
+                   else json.loads(row["evidence"])["key"])
+    return (row["snapshot_date"], row["agency_code"], subject)
 
 
 def assert_fixture_is_read_as_written(warehouse: Path) -> None:

@@ -18,6 +18,7 @@ from samplegen.plants import (
     band_points_mismatch,
     behaviour_outcome_offset,
     determination_mismatch,
+    evaluator_leniency,
     hierarchy_inversion,
     missing_determination,
     orphan_reports_to,
@@ -45,6 +46,7 @@ DECISION_PLANTS: dict[str, Callable[[DecisionPlants, dict[str, Any]], None]] = {
     "stale_determination": stale_determination.on_decisions,
     "missing_determination": missing_determination.on_decisions,
     "determination_mismatch": determination_mismatch.on_decisions,
+    "evaluator_leniency": evaluator_leniency.on_decisions,
 }
 label_moved = stale_determination.label_moved
 plant_performance = behaviour_outcome_offset.on_ratings

@@ -20,7 +20,9 @@ def reserve(state: PlantState, spec: dict[str, Any]) -> None:
 
 def on_decisions(plants: DecisionPlants, spec: dict[str, Any]) -> None:
     """Re-decide every position of the agency's band with totals centred on the band it is
-    `like`, at least `margin` beyond its own range; label the agency and each position."""
+    `like`, at least `margin` beyond its own range; label the agency and each position. The
+    evidence-backed factors keep what the evidence bears out (keep_evidence), so the drift's
+    evaluator is no lenient one against the evidence: no evaluator_leniency label."""
     state = plants.state
     lo, hi = band(state, spec["tier"])
     target = state.fw.bands[spec["like"]].centre
@@ -36,8 +38,6 @@ def on_decisions(plants: DecisionPlants, spec: dict[str, Any]) -> None:
     label(state, "agency_band_drift", row, f"{spec['tier']} totals {totals.min()}-{totals.max()} "
           f"(median {np.median(totals):g}) sit around other agencies' {spec['like']} median",
           classification=spec["tier"])
-    label(state, "evaluator_leniency", row, f"evaluator {spec['evaluator']} made every drifted "
-          f"{spec['tier']} decision", classification=spec["tier"])
     for uid, total in zip(uids, totals, strict=True):
         label(state, "band_points_mismatch", by_uid(state, uid),
               f"total {total} above the {spec['tier']} range {lo}-{hi} (agency drift)")
