@@ -1,81 +1,58 @@
 -- rule: reporting_cycle
 -- title: Reporting line loops back on itself
 -- source: project (data integrity of reporting lines)
--- finds: the reporting line loops back to the position (self-reporting included)
+-- finds: the reporting line loops back to the position (self-reporting included), of any length
 -- severities: high
 -- when: high
 -- magnitude: count of positions in the loop
--- evidence: loop, loop_length, max_depth
+-- evidence: loop, loop_length, path_positions
 -- grain: one row per position per snapshot on a reporting loop
 --
 -- following a position's reporting line upwards comes back to the position
--- itself (a position reporting to itself is the shortest loop), within max_depth steps.
--- Set-wise: a position on a loop has someone reporting to it, and so does whoever reports to it
--- on the loop, so the lines of positions that no one reports to are peeled off, twice (most of
--- a workforce, who manage no one, then their managers); loops survive any number of peels. The
--- walk upwards from what is left carries no path; the paths of the few loops found are walked
--- again afterwards, for the evidence. A line stays within its workforce (one agency's snapshot).
-with recursive all_edges as (
-    select {'snapshot_date': snapshot_date, 'jurisdiction': jurisdiction,
-            'agency_code': agency_code} as workforce,
-           position_id, reports_to_position_id
-    from positions
-    where reports_to_position_id is not null
+-- itself (a position reporting to itself is the shortest loop), however long the loop.
+-- By pointer jumping over the reporting pairs (int_position_layers): after round r every
+-- position knows its 2^r-th manager up the line, so a line that reaches the top does so within
+-- log2(its length) rounds, and the lines still open after the last round lead into a loop. The
+-- positions those lines end on are exactly the positions on loops (each loop's positions map
+-- onto one another); the loop's lowest position id names it. The evidence walks each loop from
+-- the position for at most path_positions steps. A line stays within its workforce.
+with recursive lines as (
+    select * from int_position_layers
 ),
 
-managed_once as (  -- lines of positions that someone reports to
-    select * from all_edges
-    semi join (select distinct workforce, reports_to_position_id as position_id
-               from all_edges) as managers
-        using (workforce, position_id)
-),
-
-edges as (  -- of those, lines of positions that one of those positions reports to
-    select * from managed_once
-    semi join (select distinct workforce, reports_to_position_id as position_id
-               from managed_once) as managers
-        using (workforce, position_id)
-),
-
-walk (workforce, start_id, current_id, depth) as (
-    select workforce, position_id, reports_to_position_id, 1
-    from edges
-    union all
-    select walk.workforce, walk.start_id, edges.reports_to_position_id, walk.depth + 1
-    from walk
-    join edges
-        on edges.workforce = walk.workforce and edges.position_id = walk.current_id
-    where walk.current_id <> walk.start_id
-        and walk.depth < getvariable('reporting_cycle__max_depth')
-),
-
-loop_starts as (
-    select workforce, start_id as position_id, min(depth) as loop_length
-    from walk
-    where current_id = start_id
-    group by all
-),
-
-loop_walk (workforce, position_id, loop_length, current_id, step, loop_path) as (
-    select workforce, position_id, loop_length, position_id, 0, [position_id]
-    from loop_starts
-    union all
-    select loop_walk.workforce, loop_walk.position_id, loop_walk.loop_length,
-           edges.reports_to_position_id, loop_walk.step + 1,
-           list_append(loop_walk.loop_path, edges.reports_to_position_id)
-    from loop_walk
-    join edges
-        on edges.workforce = loop_walk.workforce and edges.position_id = loop_walk.current_id
-    where loop_walk.step < loop_walk.loop_length
+on_loops as (
+    select distinct snapshot_date, jurisdiction, agency_code, line_end_id as position_id
+    from lines
+    where line_end_id is not null
 ),
 
 loops as (
-    -- back at the start after loop_length steps; one path per position, should a workforce
-    -- ever hold a position id twice (the positions key forbids it)
-    select workforce.*, position_id, loop_length, loop_path
-    from loop_walk
-    where step = loop_length and current_id = position_id
-    qualify row_number() over (partition by workforce, position_id order by loop_path) = 1
+    select on_loops.*, lines.line_lowest_id as loop_id, lines.line_manager_id,
+           count(*) over (partition by snapshot_date, jurisdiction, agency_code,
+                                       lines.line_lowest_id) as loop_length
+    from on_loops
+    join lines using (snapshot_date, jurisdiction, agency_code, position_id)
+),
+
+walk (snapshot_date, jurisdiction, agency_code, position_id, loop_length, current_id, step,
+      loop_path) as (
+    select snapshot_date, jurisdiction, agency_code, position_id, loop_length, position_id, 0,
+           [position_id]
+    from loops
+    union all
+    select walk.snapshot_date, walk.jurisdiction, walk.agency_code, walk.position_id,
+           walk.loop_length, loops.line_manager_id, walk.step + 1,
+           list_append(walk.loop_path, loops.line_manager_id)
+    from walk
+    join loops
+        on (loops.snapshot_date, loops.jurisdiction, loops.agency_code, loops.position_id)
+           = (walk.snapshot_date, walk.jurisdiction, walk.agency_code, walk.current_id)
+    where walk.step < least(walk.loop_length, getvariable('reporting_cycle__path_positions'))
+),
+
+paths as (
+    select * from walk
+    where step = least(loop_length, getvariable('reporting_cycle__path_positions'))
 ),
 
 positions as (
@@ -84,18 +61,24 @@ positions as (
 
 final as (
     select
-        loops.snapshot_date, loops.jurisdiction, loops.agency_code, loops.position_id,
+        paths.snapshot_date, paths.jurisdiction, paths.agency_code, paths.position_id,
         positions.classification_code as classification,
         'high' as severity,
-        loops.loop_length::double as magnitude,
-        case when loops.loop_length = 1
-            then format('{} ({}) reports to itself.', positions.position_title, loops.position_id)
-            else format('{} ({}) reports in a loop: {}.', positions.position_title,
-                        loops.position_id, array_to_string(loops.loop_path, ' reports to '))
+        case
+            when paths.loop_length = 1
+                then format('{} ({}) reports to itself.', positions.position_title,
+                            paths.position_id)
+            when paths.loop_length <= paths.step
+                then format('{} ({}) reports in a loop: {}.', positions.position_title,
+                            paths.position_id, array_to_string(paths.loop_path, ' reports to '))
+            else format('{} ({}) reports in a loop of {} positions: {} reports to ... and back to {}.',
+                        positions.position_title, paths.position_id, paths.loop_length,
+                        array_to_string(paths.loop_path, ' reports to '), paths.position_id)
         end as message,
-        json_object('loop', loops.loop_path, 'loop_length', loops.loop_length,
-                    'max_depth', getvariable('reporting_cycle__max_depth')) as evidence
-    from loops
+        json_object('loop', paths.loop_path, 'loop_length', paths.loop_length,
+                    'path_positions', getvariable('reporting_cycle__path_positions')) as evidence,
+        paths.loop_length as magnitude
+    from paths
     join positions
         using (snapshot_date, jurisdiction, agency_code, position_id)
 )

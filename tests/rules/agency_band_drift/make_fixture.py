@@ -44,6 +44,26 @@ AGENCIES = [
     ("VPS", "DPC", "Department of Premier and Cabinet",
      {"SES1": [35, 35, 36, 36, 36, 37, 37, 38]}),
 ]
+SNAPSHOT_2024 = "2024-06-30"
+# the earlier snapshot: SES1s only, a group of their own (tests/rules/README.md)
+AGENCIES_2024 = [
+    *[(jurisdiction, code, name, {"SES1": PEER_SES1})
+      for jurisdiction, code, name, _ in AGENCIES[:4]],
+    # eight SES1s scoring towards the bottom of the range, where executive work ends: drift down
+    ("APS", "ASD", "Australian Signals Directorate",
+     {"SES1": [21, 22, 22, 23, 23, 24, 24, 25]}),
+    # its twin: eight SES1s spread as the peers are
+    ("APS", "ATO", "Australian Taxation Office", {"SES1": [24, 26, 27, 28, 29, 30, 31, 33]}),
+    # eight SES1s a few points above the peers, inside the range: a systematic shift
+    ("APS", "AEC", "Australian Electoral Commission",
+     {"SES1": [30, 30, 31, 31, 31, 32, 32, 33]}),
+    # its twin: about as high a median, but spread too widely to be significant
+    ("APS", "ABS", "Australian Bureau of Statistics",
+     {"SES1": [25, 27, 29, 30, 31, 32, 33, 35]}),
+    # seven SES1s far below the peers: too few to judge however clear (min_positions = 8)
+    ("APS", "ACMA", "Australian Communications and Media Authority",
+     {"SES1": [21, 21, 22, 22, 22, 23, 23]}),
+]
 CLASSIFICATION = {("APS", "SES1"): "SES Band 1", ("APS", "SES2"): "SES Band 2",
                   ("APS", "SES3"): "SES Band 3", ("VPS", "SES1"): "SES-1"}
 TITLE = {("APS", "SES1"): "Assistant Secretary", ("APS", "SES2"): "First Assistant Secretary",
@@ -59,14 +79,17 @@ STREAMS = ["Delivery", "Public Policy", "Regulatory", "Professional / Specialist
 def build_rows(rng: random.Random) -> tuple[list[dict[str, object]], list[dict[str, object]]]:
     """Return the positions and determinations rows of every agency."""
     positions, determinations = [], []
-    for jurisdiction, agency, name, bands in AGENCIES:
+    groups = [(SNAPSHOT, *agency) for agency in AGENCIES]
+    groups += [(SNAPSHOT_2024, *agency) for agency in AGENCIES_2024]
+    for snapshot, jurisdiction, agency, name, bands in groups:
         for tier, totals in bands.items():
             for number, total in enumerate(rng.sample(totals, len(totals)), start=1):
-                position_id = f"{agency}-{tier}-{number:02d}"
+                position_id = f"{agency}-{tier}-{number:02d}" + (
+                    "" if snapshot == SNAPSHOT else f"-{snapshot[:4]}")
                 classification = CLASSIFICATION[(jurisdiction, tier)]
                 stream = rng.choice(STREAMS)
                 positions.append({
-                    "snapshot_date": SNAPSHOT, "jurisdiction": jurisdiction,
+                    "snapshot_date": snapshot, "jurisdiction": jurisdiction,
                     "agency_code": agency, "agency_name": name, "position_id": position_id,
                     "position_title": f"{TITLE[(jurisdiction, tier)]}, {rng.choice(AREAS)}",
                     "classification": classification,
