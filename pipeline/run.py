@@ -200,6 +200,7 @@ def run_pipeline(input_dir: Path, warehouse_path: Path, reporter: Reporter | Non
     (up_to_date), nothing is recomputed or published: a rerun costs little more than hashing.
     """
     started = time.perf_counter()
+    warehouse_path = warehouse.real_path(warehouse_path)  # once: a link's file is locked, published
     files = discover(input_dir, allow_outside=bool(
         read_options and read_options.allow_outside_input))
     configuration = configuration_sha256(*(name for name, _ in POST_LOAD_STAGES),

@@ -75,9 +75,27 @@ def memory_limit() -> str:
 
 @contextmanager
 def writing(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a connection to a working copy of the warehouse; publish it atomically on success."""
-    with locked(path), working_copy(path) as connection:
+    """Yield a connection to a working copy of the warehouse; publish it atomically on success.
+
+    A path through a link is resolved once (real_path): the file it leads to is locked and
+    replaced, never the link.
+    """
+    real = real_path(path)
+    with locked(real), working_copy(real) as connection:
         yield connection
+
+
+def real_path(path: Path) -> Path:
+    """Return the warehouse file a path names, links followed (it may not exist yet).
+
+    What a writer locks and publishes: FILE.lock and the rename over FILE are the real file's,
+    whichever link named it. Raise WarehouseError for a link that goes round in a loop.
+    """
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError) as error:
+        raise WarehouseError(f"warehouse {path} is a link that leads nowhere (a loop)"
+                             ) from error
 
 
 @contextmanager

@@ -487,3 +487,47 @@ def test_a_full_disk_exits_2_and_leaves_the_warehouse_as_it_was(root: Path,
                                             "as it was")
         assert sha256(path) == sha256(base)
         assert sorted(item.name for item in disk.iterdir()) == ["w.duckdb", "w.duckdb.lock"]
+
+
+# ---- a warehouse named through a link ------------------------------------------------------
+
+def test_a_run_through_a_link_publishes_the_file_it_leads_to(tmp_path: Path) -> None:
+    real, link = tmp_path / "store" / "real.duckdb", tmp_path / "link.duckdb"
+    real.parent.mkdir()
+    link.symlink_to(real)  # the file is not there yet: the first run makes it where the link leads
+    for index, fixture in enumerate(("positions_a.csv", "positions_b.csv")):
+        folder = tmp_path / f"in{index}"  # a first publish, then one replacing the published file
+        folder.mkdir()
+        shutil.copy(TESTS / "loading" / fixture, folder / "positions.csv")
+        run_pipeline(folder, link, today=TODAY)
+        assert link.is_symlink() and link.resolve() == real
+        assert [item.name for item in tmp_path.iterdir() if item.name.startswith("link")
+                ] == ["link.duckdb"]  # no lock or working copy named after the link
+    with duckdb.connect(str(real), read_only=True) as connection:
+        assert connection.execute("select sha256 from load_audit where superseded_at is null"
+                                  ).fetchall() == [(sha256(folder / "positions.csv"),)]
+
+
+def test_two_runs_through_a_link_and_its_file_exclude_each_other(root: Path,
+                                                                 tmp_path: Path) -> None:
+    real, link = tmp_path / "real.duckdb", tmp_path / "link.duckdb"
+    shutil.copy(root / "base.duckdb", real)
+    link.symlink_to(real)
+    racers = [Primed(), Primed()]
+    try:
+        started = [racer.go("run", "--input", str(root / "sample"), "--warehouse", str(path))
+                   for racer, path in zip(racers, (link, real), strict=True)]
+        done = [(process.wait(TIMEOUT), *process.communicate()) for process in started]
+    finally:
+        for racer in racers:
+            racer.stop()
+    assert sorted(code for code, _, _ in done) == [0, 2], done
+    [(_, _, refused)] = [each for each in done if each[0] == 2]
+    assert flat(refused) == (f"error: warehouse {real} is being written by another workvalue"
+                             " run; try again when it has finished")
+    assert link.is_symlink() and link.resolve() == real
+    with duckdb.connect(str(real), read_only=True) as connection:
+        loaded = connection.execute("select count(*) from load_audit").fetchall()[0][0]
+    with duckdb.connect(str(root / "base.duckdb"), read_only=True) as connection:
+        base = connection.execute("select count(*) from load_audit").fetchall()[0][0]
+    assert loaded == base + 12  # the winner's sample, published into the real file once
