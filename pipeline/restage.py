@@ -38,18 +38,19 @@ class StaleLoad:
     kind: ExtractKind
     sha256: str
     notes: tuple[str, ...]
+    rows_read: int
 
 
 def stale_loads(connection: duckdb.DuckDBPyConnection) -> list[StaleLoad]:
     """Return the loads in force staged with another configuration, in the order they loaded."""
     rows = connection.execute(
-        "select source_file, extract_kind, sha256, notes from load_audit"
+        "select source_file, extract_kind, sha256, notes, rows_read from load_audit"
         " where superseded_at is null and staged_with is distinct from ?"
         " order by loaded_at, source_file", [staging_sha256()]).fetchall()
     return [StaleLoad(name, ExtractKind(kind), sha256,
                       tuple(part for part in (notes or "").split("; ")
-                            if part and part != RESTAGED))
-            for name, kind, sha256, notes in rows]
+                            if part and part != RESTAGED), rows_read)
+            for name, kind, sha256, notes, rows_read in rows]
 
 
 def restage(connection: duckdb.DuckDBPyConnection, validator: Validator,
@@ -58,15 +59,17 @@ def restage(connection: duckdb.DuckDBPyConnection, validator: Validator,
     """Return the outcomes of loading every stale file again from the raw layer, kind by kind.
 
     Every stale file of a kind is taken out before any is loaded back, in the order they were
-    first loaded, so that a key two files share stays with the file that had it first.
+    first loaded, so that a key two files share stays with the file that had it first. A load
+    whose rows the raw layer does not hold in full (rows read) is left as it is: it cannot be
+    staged again without its file.
     """
     outcomes: list[FileLoad] = []
     stale = stale_loads(connection)
     for kind in ExtractKind:
-        of_kind = [load for load in stale if load.kind == kind]
-        raws = [raw_extract(connection, load) for load in of_kind]
-        for load in of_kind:
-            supersede(connection, load.source_file, kind, loaded_at)
+        raws = [raw for raw, load in ((raw_extract(connection, load), load) for load in stale
+                                      if load.kind == kind) if raw.rows_read == load.rows_read]
+        for raw in raws:
+            supersede(connection, raw.file.name, kind, loaded_at)
         for batch in _batches(raws):
             for outcome in load_batch(connection, batch, validator, loaded_at, on_phase):
                 restaged = dataclasses.replace(outcome, status=LoadStatus.RESTAGED)

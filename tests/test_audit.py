@@ -64,7 +64,8 @@ def test_a_warehouse_from_before_loaded_by_gains_the_column(tmp_path: Path) -> N
     path = tmp_path / "old.duckdb"
     with duckdb.connect(str(path)) as connection:
         schema.prepare(connection)
-        connection.execute("alter table load_audit drop column loaded_by")
+        for later in ("loaded_by", "note", "staged_with"):  # columns added since
+            connection.execute(f"alter table load_audit drop column {later}")
         connection.execute("insert into load_audit values ('earlier.csv', 'abc', 'positions',"
                            " 1, 1, 0, timestamp '2025-01-01 00:00:00', null, null)")
     folder = copy_fixtures("cli", "positions_dof.csv", into=tmp_path / "in")
