@@ -26,6 +26,7 @@ def reference_tables() -> dict[str, pl.DataFrame]:
         "ref_behaviour_offset": behaviour_offset(),
         "ref_rationale_terms": rationale_terms(),
         "ref_band_streams": band_streams(),
+        "ref_typical_titles": typical_titles(),
         "ref_severities": severities_table(),
         "ref_rules": rules_table(),
     }
@@ -148,6 +149,16 @@ def band_streams() -> pl.DataFrame:
         [(band.code, stream) for framework in frameworks.all_frameworks()
          for band in framework.bands for stream in band.allowed_streams],
         schema={"classification_code": pl.String, "stream_code": pl.String}, orient="row")
+
+
+def typical_titles() -> pl.DataFrame:
+    """Return each framework band's typical titles: jurisdiction, band code, title (lower case)."""
+    return pl.DataFrame(
+        [(jurisdiction, band.code, title.lower()) for framework in frameworks.all_frameworks()
+         for jurisdiction in framework.jurisdictions for band in framework.bands
+         for title in band.typical_titles],
+        schema={"jurisdiction": pl.String, "classification_code": pl.String,
+                "title": pl.String}, orient="row")
 
 
 def rules_table() -> pl.DataFrame:
