@@ -11,12 +11,14 @@ started server would run that page without this script.)
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
 import streamlit as st
 
 from dashboards import components, context, filters, queries
+from dashboards.labels import count_phrase
 from pipeline.errors import WarehouseError
 
 PAGES = (  # file under dashboards/, title, icon, URL path
@@ -32,6 +34,27 @@ PAGES = (  # file under dashboards/, title, icon, URL path
 TITLE = "workvalue · SES classification consistency"
 PAGE_ICON = "⚖️"  # an emoji favicon is drawn by the browser; a :material/...: one is fetched
 # from fonts.gstatic.com, and the dashboard makes no request outside the machine
+
+
+PRINT_STYLE = """<style>
+.wv-print-header { display: none; }
+@media print {
+  [data-testid="stSidebar"], [data-testid="stHeader"], [data-testid="stToolbar"],
+  [data-testid="stSidebarCollapsedControl"], [data-testid="stDecoration"] {
+    display: none !important; }
+  [data-testid="stMainBlockContainer"] { max-width: 100% !important; padding: 1.5cm 0 0 0; }
+  [data-testid="stDataFrame"], [data-testid="stVegaLiteChart"] { width: 100% !important;
+    break-inside: avoid; }
+  .wv-print-header { display: block; position: fixed; top: 0; left: 0; right: 0;
+    font-size: 10pt; border-bottom: 1px solid #999; padding-bottom: 2pt; }
+}
+</style>
+<div class="wv-print-header">{title} · printed {date}</div>"""  # fixed text: no data value
+
+
+def print_style(today: dt.date) -> None:
+    """Add the print stylesheet: no sidebar or toolbar, full-width tables, title and date."""
+    st.html(PRINT_STYLE.replace("{title}", TITLE).replace("{date}", today.isoformat()))
 
 
 def show_message(title: str, body: str) -> None:
@@ -76,7 +99,8 @@ def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
     chosen = filters.render_sidebar(options, scoped=reader.agency is not None)
     with st.sidebar:
         st.caption(f"Warehouse {components.plain(reader.path.name)} (read-only) · "
-                   f"{len(options.snapshots)} snapshot(s), {len(options.agencies)} agencies")
+                   f"{count_phrase(len(options.snapshots), 'snapshot')}, "
+                   f"{count_phrase(len(options.agencies), 'agency', 'agencies')}")
     context.publish(context.PageContext(reader, tables, options, chosen))
     pages.run()
 
@@ -84,6 +108,7 @@ def run_pages(reader: context.WarehouseReader, tables: frozenset[str],
 def main(arguments: list[str]) -> None:
     """Run the dashboard on the warehouse the arguments name."""
     st.set_page_config(page_title=TITLE, page_icon=PAGE_ICON, layout="wide")
+    print_style(dt.date.today())
     path = context.warehouse_path(arguments)
     if not path.exists():
         show_message("No warehouse yet", no_warehouse_message(path))

@@ -24,6 +24,7 @@ TIER_COLOURS = {"HEAD": "#0d0887", "SES4": "#6a00a8", "SES3": "#b12a90", "SES2":
 ROW_STEP = 26  # pixels per row of a chart with one bar per category
 ALL_STREAMS = "all streams"
 CHART_HEIGHT = 320
+TITLE_CHARACTERS = 40  # a title in the reporting tree is cut to this many characters
 
 
 def _ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
@@ -174,16 +175,38 @@ def span_of_control_chart(spans: pl.DataFrame, categories: Sequence[str]) -> alt
     ).properties(height=alt.Step(ROW_STEP))
 
 
-def band_pyramid_chart(pyramid: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
-    """Return a centred bar per band (senior at the top), split by occupancy."""
+def band_pyramid_chart(pyramid: pl.DataFrame, tier_order: Sequence[str]) -> alt.LayerChart:
+    """Return a centred bar per band (senior at the top), split by occupancy, its total written.
+
+    The total sits at the bar's right end (a centred stack spans (widest - total) / 2 to
+    (widest + total) / 2 on the axis).
+    """
     pyramid = pyramid.drop_nulls("count_positions")
     occupancies = pyramid["occupancy"].to_list()
-    return alt.Chart(pyramid).mark_bar().encode(
-        y=alt.Y("tier:N", sort=list(tier_order), title=None),
-        x=alt.X("count_positions:Q", stack="center", title="positions", axis=None),
+    totals = pyramid.group_by("tier").agg(pl.col("count_positions").sum().alias("total"))
+    widest = totals["total"].max() or 0
+    totals = totals.with_columns(((widest + pl.col("total")) / 2).alias("label_at"))
+    y = alt.Y("tier:N", sort=list(tier_order), title=None)
+    bars = alt.Chart(pyramid).mark_bar().encode(
+        y=y, x=alt.X("count_positions:Q", stack="center", title="positions", axis=None),
         color=alt.Color("occupancy:N", scale=_colour_scale(OCCUPANCY_COLOURS, occupancies)),
         tooltip=["tier", "occupancy", "count_positions"],
-    ).properties(height=alt.Step(ROW_STEP + 10))
+    )
+    values = alt.Chart(totals).mark_text(align="left", dx=4, fontSize=12).encode(
+        y=y, x=alt.X("label_at:Q"), text=alt.Text("total:Q", format=","))
+    return alt.layer(bars, values).properties(height=alt.Step(ROW_STEP + 10))
+
+
+def agency_trend_chart(trend: pl.DataFrame) -> alt.Chart:
+    """Return a line per agency of executive positions across snapshots (suppressed: not drawn)."""
+    dated = trend.drop_nulls("count_positions").with_columns(
+        pl.col("snapshot_date").cast(pl.String).alias("snapshot"))
+    return alt.Chart(dated).mark_line(point=True).encode(
+        x=alt.X("snapshot:O", title="snapshot", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("count_positions:Q", title="executive positions"),
+        color=alt.Color("agency_name:N", title="agency", legend=alt.Legend(labelLimit=0)),
+        tooltip=["snapshot", "agency_name", "count_positions"],
+    ).properties(height=CHART_HEIGHT)
 
 
 def tier_trend_chart(trend: pl.DataFrame, tier_order: Sequence[str]) -> alt.Chart:
@@ -254,22 +277,36 @@ def _mermaid_escaped(column: pl.Expr) -> pl.Expr:
 def reporting_tree_mermaid(tree: pl.DataFrame) -> str:
     """Return a Mermaid flowchart of executive positions, each under the one it reports to.
 
-    ``tree`` is queries.executive_tree; vacant positions are drawn dashed, acting ones
-    outlined in orange.
+    ``tree`` is queries.executive_tree (or the part of it dashboards.tree.visible keeps);
+    vacant positions are drawn dashed, acting ones outlined in orange, flagged ones (column
+    is_flagged, if present) in thick red; a position with not_drawn > 0 says how many below it
+    are not drawn. Titles are cut to TITLE_CHARACTERS.
     """
-    nodes = tree.with_row_index("index").with_columns(pl.format("n{}", "index").alias("node"))
+    nodes = tree.with_row_index("index").with_columns(
+        pl.format("n{}", "index").alias("node"),
+        (pl.col("not_drawn") if "not_drawn" in tree.columns else pl.lit(0)).alias("hidden"),
+        (pl.col("is_flagged") if "is_flagged" in tree.columns else pl.lit(False))
+        .alias("flagged"))
+    title = pl.col("position_title").fill_null("")
+    title = pl.when(title.str.len_chars() > TITLE_CHARACTERS).then(
+        title.str.slice(0, TITLE_CHARACTERS - 1) + "…").otherwise(title)
+    below = pl.when(pl.col("hidden") > 0).then(pl.format("<br/>+{} below", "hidden")).otherwise(
+        pl.lit(""))
     labels = nodes.select(pl.format(
-        '    {}["{} · {}<br/>{}"]', "node",
+        '    {}["{} · {}<br/>{}{}"]', "node",
         _mermaid_escaped(pl.col("position_id")),
         _mermaid_escaped(pl.col("classification_code").fill_null("?")),
-        _mermaid_escaped(pl.col("position_title").fill_null(""))).alias("line"))
+        _mermaid_escaped(title), below).alias("line"))
     classes = nodes.filter(pl.col("occupancy").is_in(["vacant", "acting"])).select(
         pl.format("    class {} {}", "node", "occupancy").alias("line"))
+    flagged = nodes.filter(pl.col("flagged")).select(
+        pl.format("    class {} flagged", "node").alias("line"))
     managers = nodes.select(pl.col("position_id").alias("manager_position_id"),
                             pl.col("node").alias("manager_node"))
     edges = nodes.join(managers, on="manager_position_id", how="inner").select(
         pl.format("    {} --> {}", "manager_node", "node").alias("line"))
-    lines = pl.concat([labels, classes, edges])["line"].to_list()
+    lines = pl.concat([labels, classes, flagged, edges])["line"].to_list()
     return "\n".join(["flowchart LR", *lines,
                       "    classDef vacant stroke-dasharray: 5 5,stroke:#d7191c",
-                      "    classDef acting stroke:#fdae61,stroke-width:3px"])
+                      "    classDef acting stroke:#fdae61,stroke-width:3px",
+                      "    classDef flagged stroke:#c0392b,stroke-width:4px,fill:#fdecea"])

@@ -12,11 +12,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from dashboards.filters import LABELS, Filters
+from dashboards.labels import column_label
 from pipeline.audit import record_export
 from pipeline.privacy import SMALL_COUNT_THRESHOLD, SUPPRESSED_FLAG, escape_formula_cells
 
@@ -69,11 +71,30 @@ def ignored_filters(filters: Filters, ignored: Sequence[str], why: str) -> None:
         st.caption(f"The {' and '.join(set_but_ignored)} filter is not applied here: {why}.")
 
 
-def suppressed_table(frame: pl.DataFrame, **column_config: object) -> None:
-    """Show a suppressed frame (blanked cells shown as "-"), with a note when any was."""
+def labelled(frame: pl.DataFrame, column_config: dict[str, Any]) -> dict[str, Any]:
+    """Return a table's column settings: each column headed by its label (labels.py)."""
+    settings: dict[str, Any] = {column: column_label(column) for column in frame.columns}
+    for column, setting in column_config.items():
+        settings[column] = ({**setting, "label": setting.get("label") or column_label(column)}
+                            if isinstance(setting, dict) else setting)
+    return settings
+
+
+def table(frame: pl.DataFrame, key: str | None = None, **column_config: Any) -> Any:
+    """Show a frame as a table with labelled headers (its suppression flag left out).
+
+    With a ``key`` the table selects one row on a click and returns the selection event.
+    """
     shown = frame.drop(SUPPRESSED_FLAG) if SUPPRESSED_FLAG in frame.columns else frame
-    st.dataframe(shown, hide_index=True, column_config=column_config or None,
-                 placeholder=SUPPRESSED_MARK)
+    options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row",
+                               "key": key} if key else {}
+    return st.dataframe(shown, hide_index=True, column_config=labelled(shown, column_config),
+                        placeholder=SUPPRESSED_MARK, **options)
+
+
+def suppressed_table(frame: pl.DataFrame, **column_config: Any) -> None:
+    """Show a suppressed frame (blanked cells shown as "-"), with a note when any was."""
+    table(frame, **column_config)
     if SUPPRESSED_FLAG in frame.columns and frame[SUPPRESSED_FLAG].any():
         st.caption(f'Cells shown as "{SUPPRESSED_MARK}" hold fewer than {SMALL_COUNT_THRESHOLD}: '
                    "suppressed so that no one can be singled out (values derived from them "

@@ -188,7 +188,7 @@ def test_the_sidebar_offers_the_scoped_agency_only(launch: Launcher) -> None:
     assert agency.options == ["DEPA: Department of Alpha"]
     assert app.sidebar.selectbox(key="filter_jurisdiction").options == [
         "All jurisdictions", "APS"]
-    assert "1 agencies" in texts(app.sidebar.caption)
+    assert "1 agency" in texts(app.sidebar.caption)
     assert "scoped to one agency" in texts(app.sidebar.caption)
 
 
@@ -306,8 +306,8 @@ def test_injection_through_the_review_form_is_stored_as_written(
     before = table_counts(writable)
     app = launch(path=writable, params={"flag": "f-p035-points"})
     app.switch_page("views/outliers.py").run()
-    app.text_area[0].input(INJECTIONS[0] + INJECTIONS[4])
-    app.text_input[0].input(INJECTIONS[1])
+    app.text_area(key="review_note").input(INJECTIONS[0] + INJECTIONS[4])
+    app.text_input(key="review_reviewer").input(INJECTIONS[1])
     app.button[0].click().run()
     assert not app.exception
     assert "Recorded" in texts(app.success)

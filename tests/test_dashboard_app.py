@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from dashboard.build import build_warehouse, copy_warehouse
 from dashboard.elements import walk
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from dashboards import filters as dashboard_filters
@@ -20,6 +21,7 @@ from dashboards.context import DEFAULT_WAREHOUSE, WAREHOUSE_ENV, file_version, w
 from dashboards.filters import Agency, FilterOptions, Filters
 from pipeline import schema
 from pipeline import warehouse as pipeline_warehouse
+from pipeline.audit import audit_path
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 TIMEOUT = 60
@@ -62,6 +64,31 @@ def launch(monkeypatch: pytest.MonkeyPatch, warehouse: Path) -> Launcher:
         assert not app.exception, [element.value for element in app.exception]
         return app
     return start
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, Callable[[], bytes]]]:
+    """Return the downloads the app offers, as (file name, the callable a click runs)."""
+    offered: list[tuple[str, Callable[[], bytes]]] = []
+    register = MediaFileManager.add_deferred
+
+    def record(self: MediaFileManager, data: Callable[[], bytes], mimetype: str | None,
+               coordinates: str, file_name: str | None = None, **options: Any) -> str:
+        offered.append((file_name or "", data))
+        return register(self, data, mimetype, coordinates, file_name=file_name, **options)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return offered
+
+
+Downloads = list[tuple[str, Callable[[], bytes]]]
+
+
+def audit_lines(path: Path) -> list[dict[str, Any]]:
+    """Return the audit file of a warehouse, one dict per line."""
+    file = audit_path(path)
+    lines = file.read_text(encoding="utf-8").splitlines() if file.exists() else []
+    return [json.loads(line) for line in lines]
 
 
 def metrics(app: AppTest) -> dict[str, str]:
@@ -122,17 +149,60 @@ def test_overview_counts_flags_and_changes(launch: Launcher) -> None:
     assert len(chart_specs(app)) == 1
 
 
-def test_outliers_lists_flags_and_offers_downloads(launch: Launcher) -> None:
+def test_outliers_ranks_flags_by_severity_then_magnitude(launch: Launcher) -> None:
     app = launch(page="views/outliers.py")
     flags = app.dataframe[0].value
-    assert list(flags["rule_id"]) == [
-        "band_points_mismatch", "hierarchy_inversion", "agency_band_drift",
-        "determination_mismatch", "missing_determination", "resource_evidence_mismatch"]
+    # high: inversion 8.0 before points 6.0; medium: determination 3.0, drift 2.0, then the
+    # missing determination with no magnitude; low: resource 2.0 (tests/dashboard/findings.sql)
+    assert list(zip(flags["severity"], flags["rule_id"], flags["magnitude"].fillna(-1),
+                    strict=True)) == [
+        ("high", "hierarchy_inversion", 8.0), ("high", "band_points_mismatch", 6.0),
+        ("medium", "determination_mismatch", 3.0), ("medium", "agency_band_drift", 2.0),
+        ("medium", "missing_determination", -1), ("low", "resource_evidence_mismatch", 2.0)]
     assert list(flags["status"]).count("justified") == 1
     assert [button.label for button in app.download_button] == ["Download CSV",
                                                                 "Download XLSX"]
     app.multiselect(key="outliers_severity").select("high").run()
     assert len(app.dataframe[0].value) == 2
+    assert app.query_params["severity"] == "high"  # the page's own filter is in the URL
+
+
+def test_outliers_filters_come_back_from_the_url(launch: Launcher) -> None:
+    app = launch(page="views/outliers.py", params={"severity": "medium", "status": "open"})
+    assert app.multiselect(key="outliers_severity").value == ["medium"]
+    assert list(app.dataframe[0].value["rule_id"]) == [
+        "determination_mismatch", "agency_band_drift", "missing_determination"]
+
+
+def test_every_download_is_audited(launch: Launcher, downloads: Downloads,
+                                   warehouse: Path) -> None:
+    app = launch()  # the Overview, which offers no download
+    for page in list(PAGES)[1:]:
+        app.switch_page(page).run()
+    assert sorted(name for name, _ in downloads) == ["flags.csv", "flags.xlsx"]
+    before = len(audit_lines(warehouse))
+    for _, build in downloads:
+        build()  # what a click does
+    lines = audit_lines(warehouse)[before:]
+    assert [(line["action"], line["table"], line["output"], line["rows"], line["agency"])
+            for line in lines] == [("download", "flags", name, 6, None) for name, _ in downloads]
+
+
+def test_a_position_found_by_search_opens_its_drill_down(launch: Launcher) -> None:
+    app = launch(page="views/outliers.py")
+    app.text_input(key="outliers_search").input("chief economist").run()
+    assert app.query_params["q"] == "chief economist"
+    found = app.selectbox(key="outliers_position")
+    assert found.value == "APS/DEPA/P035"
+    assert "2 flags" in found.options[0]
+    # its worst flag: the hierarchy inversion, with its evidence as a labelled table
+    assert r"hierarchy\_inversion" in texts(app.markdown)  # escaped: shown as text
+    evidence = frame_with(app, "what")
+    assert list(evidence["what"]) == ["Reports to", "Manager's band"]
+    assert "P035 · Chief Economist" in texts(app.markdown)
+    app.text_input(key="outliers_search").input("P030").run()  # a position with no flag
+    assert "No flag" in texts(app.caption)
+    assert "P030" in texts(app.markdown)
 
 
 def test_outliers_drill_down_from_the_url(launch: Launcher) -> None:
@@ -142,7 +212,11 @@ def test_outliers_drill_down_from_the_url(launch: Launcher) -> None:
             shown["Points indicate"]) == ("SES2", "30", "36 to 47", "SES1")
     assert app.json[0].value == json.dumps({"total_points": 30, "held_tier": "SES2",
                                             "indicated_tier": "SES1", "band_range": [36, 47]})
-    chain, history = app.dataframe[1].value, app.dataframe[2].value
+    evidence = frame_with(app, "what")
+    assert list(zip(evidence["what"], evidence["value"], evidence["unit"], strict=True)) == [
+        ("Factor points", "30", "points"), ("Held band", "SES2", ""),
+        ("Points indicate", "SES1", ""), ("Held band's points range", "36 to 47", "points")]
+    chain, history = frame_with(app, "level"), frame_with(app, "method")
     assert list(chain["position_id"]) == ["P001", "P010", "P020", "P030", "P035"]
     assert list(history["determination_id"]) == ["D-A035"]
     profile = chart_specs(app)[0]
@@ -178,13 +252,22 @@ def test_comparability_shows_the_crosswalk_assumption(launch: Launcher) -> None:
 def test_structure_asks_for_an_agency_then_draws_its_tree(launch: Launcher) -> None:
     app = launch(page="views/structure.py")
     assert "Choose an agency" in texts(app.info)
-    vacancies = app.dataframe[-1].value
+    vacancies = frame_with(app, "occupancy")
     assert list(vacancies["position_id"]) == ["P031", "G032", "P021"]
     app = launch(page="views/structure.py", params={"jurisdiction": "APS", "agency": "DEPA"})
     tree = texts(app.markdown)
     assert "flowchart LR" in tree
+    # two levels by default: P001 -> P010 -> P020; P030 and P035 are further down
+    assert "P020 · " in tree and "P035 · " not in tree
+    assert "+2 below" in tree  # P030 and its report P035, under P020
+    app.slider(key="structure_tree_depth").set_value(4).run()
+    tree = texts(app.markdown)
     assert 'P035 · SES2<br/>Chief Economist' in tree
     assert "class n" in tree
+    assert "flagged" in tree  # P035 carries two flags
+    app.selectbox(key="structure_tree_root").set_value("P030").run()
+    tree = texts(app.markdown)
+    assert "P030 · " in tree and "P035 · " in tree and "P020 · " not in tree
 
 
 def test_performance_suppresses_small_rating_counts(launch: Launcher) -> None:
@@ -335,9 +418,9 @@ def test_a_review_is_recorded_from_the_outliers_page(launch: Launcher, warehouse
                                                      tmp_path: Path) -> None:
     writable = copy_warehouse(warehouse, tmp_path / "review.duckdb")
     app = launch(path=writable, page="views/outliers.py", params={"flag": "f-p035-points"})
-    app.radio[0].set_value("act")
-    app.text_area[0].input("Ask DEPA to re-evaluate the role.")
-    app.text_input[0].input("R07")
+    app.radio(key="review_decision").set_value("act")
+    app.text_area(key="review_note").input("Ask DEPA to re-evaluate the role.")
+    app.text_input(key="review_reviewer").input("R07")
     app.button[0].click().run()
     assert not app.exception
     assert "Recorded: this flag is act." in texts(app.success)
@@ -355,7 +438,7 @@ def test_a_review_without_a_note_is_refused(launch: Launcher, warehouse: Path,
                                            tmp_path: Path) -> None:
     writable = copy_warehouse(warehouse, tmp_path / "refused.duckdb")
     app = launch(path=writable, page="views/outliers.py", params={"flag": "f-b022-missing"})
-    app.text_input[0].input("R07")
+    app.text_input(key="review_reviewer").input("R07")
     app.button[0].click().run()
     assert "needs a note" in texts(app.error)
     with duckdb.connect(str(writable), read_only=True) as connection:

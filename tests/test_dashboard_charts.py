@@ -126,9 +126,15 @@ def test_band_pyramid_chart_centres_bars() -> None:
                             "occupancy": ["occupied", "occupied", "vacant"],
                             "rank": [50, 10, 10], "count_positions": [1, 8, 2]})
     result = spec(charts.band_pyramid_chart(pyramid, [*TIERS, "SUBSES"]))
-    assert result["encoding"]["x"]["stack"] == "center"
-    assert result["encoding"]["y"]["sort"] == [*TIERS, "SUBSES"]
-    assert result["encoding"]["color"]["scale"]["domain"] == ["occupied", "vacant"]
+    bars, values = result["layer"]
+    assert bars["encoding"]["x"]["stack"] == "center"
+    assert bars["encoding"]["y"]["sort"] == [*TIERS, "SUBSES"]
+    assert bars["encoding"]["color"]["scale"]["domain"] == ["occupied", "vacant"]
+    # each band's total written at its bar's right end: widest 10, so HEAD (1) ends at 5.5
+    assert values["mark"]["type"] == "text" and values["encoding"]["text"]["field"] == "total"
+    written = {row["tier"]: (row["total"], row["label_at"])
+               for row in result["datasets"][values["data"]["name"]]}
+    assert written == {"HEAD": (1, 5.5), "SES1": (10, 10.0)}
 
 
 def test_tier_trend_chart_has_one_point_per_snapshot() -> None:

@@ -147,16 +147,17 @@ def test_data_quality_at_a_glance(connection: duckdb.DuckDBPyConnection) -> None
 
 # ---- flags and reviews ---------------------------------------------------------------------
 
-def test_flag_list_most_severe_first_with_review_status(
+def test_flag_list_worst_first_with_review_status(
         connection: duckdb.DuckDBPyConnection) -> None:
     flags = queries.flag_list(connection, LATEST)
-    assert flags.select("severity", "rule_id", "position_id", "status").rows() == [
-        ("high", "band_points_mismatch", "P035", "open"),
-        ("high", "hierarchy_inversion", "P035", "open"),
-        ("medium", "agency_band_drift", None, "open"),
-        ("medium", "determination_mismatch", "G031", "open"),
-        ("medium", "missing_determination", "B022", "open"),
-        ("low", "resource_evidence_mismatch", "P033", "justified"),
+    # by severity, then magnitude (largest first, none last: tests/dashboard/findings.sql)
+    assert flags.select("severity", "rule_id", "position_id", "magnitude", "status").rows() == [
+        ("high", "hierarchy_inversion", "P035", 8.0, "open"),
+        ("high", "band_points_mismatch", "P035", 6.0, "open"),
+        ("medium", "determination_mismatch", "G031", 3.0, "open"),
+        ("medium", "agency_band_drift", None, 2.0, "open"),
+        ("medium", "missing_determination", "B022", None, "open"),
+        ("low", "resource_evidence_mismatch", "P033", 2.0, "justified"),
     ]
     justified = flags.row(5, named=True)
     assert justified["review_note"].startswith("A specialist legal role")
@@ -164,15 +165,28 @@ def test_flag_list_most_severe_first_with_review_status(
     assert "reviewer" not in flags.columns
 
 
+def test_position_search_finds_flagged_and_unflagged_positions(
+        connection: duckdb.DuckDBPyConnection) -> None:
+    found = queries.position_search(connection, LATEST, "  p03 ")
+    assert found.select("position_id", "count_flags", "top_flag").rows() == [
+        ("P035", 2, "f-p035-inversion"), ("P033", 1, "f-p033-resource"),
+        ("P030", 0, None), ("P031", 0, None), ("P032", 0, None), ("P034", 0, None)]
+    by_title = queries.position_search(connection, LATEST, "CHIEF ECONOMIST")
+    assert by_title["position_id"].to_list() == ["P035"]
+    assert queries.position_search(connection, LATEST, "").is_empty()
+    assert queries.position_search(connection, Filters("2025-06-30", agency_code="DEPB"),
+                                   "P035").is_empty()
+
+
 @pytest.mark.parametrize(("filters", "narrowing", "keys"), [
-    (LATEST, ((), (), ("open",)), ["f-p035-points", "f-p035-inversion", "f-depa-drift",
-                                   "f-g031-determination", "f-b022-missing"]),
-    (LATEST, (("high",), (), ()), ["f-p035-points", "f-p035-inversion"]),
+    (LATEST, ((), (), ("open",)), ["f-p035-inversion", "f-p035-points", "f-g031-determination",
+                                   "f-depa-drift", "f-b022-missing"]),
+    (LATEST, (("high",), (), ()), ["f-p035-inversion", "f-p035-points"]),
     (LATEST, ((), ("missing_determination",), ()), ["f-b022-missing"]),
     (Filters("2025-06-30", tier="SES2"), ((), (), ()),
-     ["f-p035-points", "f-p035-inversion", "f-g031-determination"]),
+     ["f-p035-inversion", "f-p035-points", "f-g031-determination"]),
     (Filters("2025-06-30", stream_code="policy"), ((), (), ()),
-     ["f-p035-points", "f-p035-inversion", "f-g031-determination"]),
+     ["f-p035-inversion", "f-p035-points", "f-g031-determination"]),
     (Filters("2025-06-30", tier="SES1", agency_code="DEPA"), ((), (), ()),
      ["f-depa-drift", "f-p033-resource"]),
     (EARLIER, ((), (), ()), ["f-b022-missing"]),

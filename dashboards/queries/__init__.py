@@ -65,6 +65,7 @@ from dashboards.queries.outliers import (
     flag_counts,
     flag_list,
     flag_rule_ids,
+    position_search,
 )
 from dashboards.queries.overview import (
     change_summary,
@@ -92,6 +93,7 @@ from dashboards.queries.position import (
 from dashboards.queries.registry import Given, PageQueries, PageQuery, Visit
 from dashboards.queries.structure import (
     EXECUTIVE_TIERS,
+    agency_trend,
     band_pyramid,
     executive_tree,
     executive_vacancies,
@@ -103,7 +105,8 @@ SIDEBAR = PageQueries("", "sidebar (every page)", (
     PageQuery("available_tables", available_tables),
     PageQuery("filter_options", filter_options)))
 REGISTRY: tuple[PageQueries, ...] = (
-    SIDEBAR, overview.PAGE, outliers.PAGE, outliers.DRILL_DOWN, bands.PAGE, comparability.PAGE,
+    SIDEBAR, overview.PAGE, outliers.PAGE, outliers.SEARCH, outliers.DRILL_DOWN, bands.PAGE,
+    comparability.PAGE,
     structure.PAGE, structure.ONE_AGENCY, performance.PAGE, data_quality.PAGE)
 
 
@@ -122,7 +125,8 @@ def first_visit(connection: Connection) -> Visit:
     years, cycles = maturity_years(connection), rating_cycles(connection)
     return Visit(filters, replace(filters, snapshot_date=previous) if previous else None,
                  replace(filters, agency_code=largest[0][0]) if largest else filters,
-                 flag, years[0] if years else None, cycles[0] if cycles else None)
+                 flag, years[0] if years else None, cycles[0] if cycles else None,
+                 flag[3] if flag else None)
 
 
 __all__ = [
@@ -143,6 +147,7 @@ __all__ = [
     "PageQuery",
     "Visit",
     "agency_structure",
+    "agency_trend",
     "available_tables",
     "band_mix",
     "band_mix_by_agency",
@@ -175,6 +180,7 @@ __all__ = [
     "position_detail",
     "position_key",
     "position_score",
+    "position_search",
     "previous_snapshot",
     "quarantine_reasons",
     "quarantine_rows",

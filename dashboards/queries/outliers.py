@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 
 from dashboards.filters import Filters
@@ -57,6 +59,8 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
     """Return a select of the selection's flags with their review status, and its parameters."""
     flags_sql, reviews_sql = _flags_sql(connection, available_tables(connection))
     condition, parameters = where(filters, "flagged")
+    magnitude = ("flagged.magnitude::double" if has_column(connection, "flags", "magnitude")
+                 else "null::double")
     return f"""
         with flagged as ({flags_sql}),
         reviews as ({reviews_sql})
@@ -65,7 +69,7 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
             strftime(flagged.snapshot_date, '%Y-%m-%d') as snapshot_date,
             flagged.severity, flagged.rule_id, flagged.jurisdiction, flagged.agency_code,
             flagged.position_id, flagged.position_title, flagged.classification,
-            flagged.tier, flagged.stream_code, flagged.message,
+            flagged.tier, flagged.stream_code, flagged.message, {magnitude} as magnitude,
             coalesce(reviews.decision, 'open') as status,
             reviews.review_note, reviews.reviewed_at,
             flagged.evidence::varchar as evidence
@@ -76,7 +80,10 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
 
 def flag_list(connection: Connection, filters: Filters, severities: tuple[str, ...] = (),
               rule_ids: tuple[str, ...] = (), statuses: tuple[str, ...] = ()) -> pl.DataFrame:
-    """Return one row per flag in the selection, most severe first, with its review status.
+    """Return one row per flag in the selection, worst first, with its review status.
+
+    Worst first: by severity, then by magnitude (how far the finding is past its threshold,
+    the checks stage's flags.magnitude; largest first, none last).
 
     ``severities``, ``rule_ids`` and ``statuses`` (open, justified, act) narrow the list;
     empty means all. status is "open" until a review says justified or act.
@@ -89,7 +96,8 @@ def flag_list(connection: Connection, filters: Filters, severities: tuple[str, .
         where (len($severities) = 0 or list_contains($severities, severity))
             and (len($rule_ids) = 0 or list_contains($rule_ids, rule_id))
             and (len($statuses) = 0 or list_contains($statuses, status))
-        order by coalesce(list_position($severity_order, severity), 99), rule_id,
+        order by coalesce(list_position($severity_order, severity), 99),
+            magnitude desc nulls last, rule_id,
             jurisdiction, agency_code, position_id nulls first""", parameters)
 
 
@@ -115,9 +123,51 @@ def flag_rule_ids(connection: Connection, filters: Filters) -> tuple[str, ...]:
     return tuple(row[0] for row in rows)
 
 
+def position_search(connection: Connection, filters: Filters, text: str,
+                    limit: int = 50) -> pl.DataFrame:
+    """Return the selection's positions whose id or title holds the text, flagged ones first.
+
+    Case-insensitive; the snapshot, jurisdiction and agency filters apply (not the stream and
+    band ones). One row per position with its number of flags and its worst flag's key
+    (count_flags 0 and top_flag null when it has none).
+    """
+    broad = replace(filters, stream_code=None, tier=None)
+    condition, parameters = where(broad, "positions")
+    if "flags" in available_tables(connection):
+        reviewed, flag_parameters = _reviewed_flags(connection, broad)
+        parameters |= flag_parameters
+    else:
+        reviewed = ("select null::varchar as flag_key, null::varchar as jurisdiction, null::varchar"
+                    " as agency_code, null::varchar as position_id, null::varchar as severity,"
+                    " null::double as magnitude where false")
+    parameters |= {"text": text.strip().lower(), "limit": limit,
+                   "severity_order": list(SEVERITIES)}
+    return frame(connection, f"""
+        with per_position as (
+            select jurisdiction, agency_code, position_id, count(*) as count_flags,
+                first(flag_key order by list_position($severity_order, severity),
+                      magnitude desc nulls last) as top_flag
+            from ({reviewed}) where position_id is not null
+            group by all
+        )
+        select strftime(positions.snapshot_date, '%Y-%m-%d') as snapshot_date,
+            positions.jurisdiction, positions.agency_code, positions.position_id,
+            positions.position_title, positions.classification_code, positions.tier,
+            coalesce(per_position.count_flags, 0) as count_flags, per_position.top_flag
+        from positions
+        left join per_position using (jurisdiction, agency_code, position_id)
+        where {condition} and $text <> ''
+            and (contains(lower(positions.position_id), $text)
+                 or contains(lower(coalesce(positions.position_title, '')), $text))
+        order by count_flags desc, positions.grade_rank desc nulls last, positions.position_id
+        limit $limit""", parameters)
+
+
 PAGE = PageQueries("outliers", "outliers", (
     PageQuery("flag_rule_ids", flag_rule_ids, ("filters",)),
     PageQuery("flag_list", flag_list, ("filters", Given(()), Given(()), Given(())))))
+SEARCH = PageQueries("outliers", "outliers: a position searched", (
+    PageQuery("position_search", position_search, ("filters", "search")),))
 DRILL_DOWN = PageQueries("outliers", "outliers: one flag's drill-down", (
     PageQuery("position_detail", position.position_detail, ("flag",)),
     PageQuery("position_score", position.position_score, ("flag",)),

@@ -27,6 +27,7 @@ class Visit:
     flag: tuple[str, str, str, str] | None  # a flagged position: snapshot, jurisdiction, ...
     year: str | None  # the newest maturity assessment year
     cycle: str | None  # the newest performance cycle
+    search: str | None = None  # what a visitor types in the position search (the flag's id)
 
     @property
     def snapshot(self) -> str | None:

@@ -4,26 +4,46 @@ from __future__ import annotations
 
 import streamlit as st
 
-from dashboards import charts, components, queries
+from dashboards import charts, components, labels, queries, tree
 from dashboards.context import PageContext, current
 from pipeline.privacy import SUPPRESSED_FLAG
 
 STRUCTURE_TIERS = ("SUBSES",)  # the grade below the executive, drawn under the pyramid
+PYRAMID_LEGEND = ("Positions per band, the total written beside each bar. SUBSES: the grade "
+                  "just below the senior executive, as data/crosswalk.toml maps each "
+                  "jurisdiction's grades, drawn for scale. A published junior row that "
+                  "stands for several posts counts as its FTE, not as one position.")
 
 
 def reporting_tree(context: PageContext) -> None:
-    """Draw the chosen agency's executive reporting tree."""
+    """Draw part of the chosen agency's executive reporting tree: from a root, a few levels."""
     if context.filters.agency_code is None:
         st.info("Choose an agency in the sidebar to draw its executive reporting tree.",
                 icon=":material/account_tree:")
         return
-    tree = context.reader.query(queries.executive_tree, context.filters)
-    if tree.is_empty():
-        components.no_rows("executive positions")
+    executives = context.reader.query(queries.executive_tree, context.filters)
+    if executives.is_empty():
+        st.info(f"{components.plain(context.filters.agency_code)} has no executive position "
+                f"in the snapshot {context.filters.snapshot_date}.", icon=":material/info:")
         return
-    st.mermaid_chart(charts.reporting_tree_mermaid(tree))
-    st.caption("Dashed outline: vacant; orange outline: acting. A position whose manager is "
-               "not an executive position starts its own branch.")
+    rows = {row["position_id"]: row for row in executives.iter_rows(named=True)}
+    left, right = st.columns([3, 1])
+    root = left.selectbox(
+        "Start from a position (type to search by id or title)", list(rows), index=None,
+        key="structure_tree_root", placeholder="The top of the tree",
+        format_func=lambda key: (f"{key} · {rows[key]['classification_code'] or '?'} · "
+                                 f"{rows[key]['position_title'] or ''}"
+                                 + (" · flagged" if rows[key]["count_flags"] else "")))
+    depth = right.slider("Levels below", 1, 4, tree.DEFAULT_DEPTH, key="structure_tree_depth")
+    shown = tree.visible(executives, root, depth)
+    st.mermaid_chart(charts.reporting_tree_mermaid(shown))
+    hidden = int(shown["not_drawn"].sum())
+    st.caption(f"{labels.count_phrase(shown.height, 'position')} of "
+               f"{labels.count_phrase(executives.height, 'executive position')} drawn"
+               + (f"; “+N below” marks {hidden:,} not drawn: start from one of them, or draw "
+                  "more levels" if hidden else "")
+               + ". Red: flagged; dashed outline: vacant; orange outline: acting. A position "
+               "whose manager is not an executive position starts its own branch.")
 
 
 def layers(context: PageContext) -> None:
@@ -56,6 +76,7 @@ def render(context: PageContext) -> None:
         components.ignored_filters(filters, ("tier",), "the pyramid shows every band")
         st.altair_chart(charts.band_pyramid_chart(
             pyramid, [*context.options.tiers, *STRUCTURE_TIERS]))
+        st.caption(PYRAMID_LEGEND)
     with right:
         st.subheader("Layers and vacancies by agency")
         layers(context)
@@ -67,11 +88,20 @@ def render(context: PageContext) -> None:
         st.success("Every executive position in the selection is occupied.",
                    icon=":material/check_circle:")
     else:
-        st.dataframe(vacancies, hide_index=True)
+        components.table(vacancies)
     st.subheader("Trend across snapshots")
     components.ignored_filters(filters, ("snapshot_date",), "the trend shows every snapshot")
     st.altair_chart(charts.tier_trend_chart(reader.query(queries.tier_trend, filters),
                                             context.options.tiers))
+    st.markdown("**Executive positions per agency**")
+    by_agency = reader.query(queries.agency_trend, filters)
+    if by_agency["count_positions"].is_null().all():
+        st.caption("Every agency has fewer than 5 executive positions in each snapshot: "
+                   "nothing to draw.")
+    else:
+        st.altair_chart(charts.agency_trend_chart(by_agency))
+    with st.expander("Table"):
+        components.suppressed_table(by_agency)
 
 
 render(current())
