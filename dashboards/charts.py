@@ -126,18 +126,22 @@ def points_box_chart(summary: pl.DataFrame, ranges: pl.DataFrame, tier_order: Se
     """Return a box per group and band of factor points, over the band's points range.
 
     ``summary`` is queries.points_distribution (suppressed groups have null statistics and
-    are left out); ``ranges`` is queries.band_ranges. One row of boxes per band.
+    are left out); ``ranges`` is queries.band_ranges. One row of boxes per band. A boolean
+    column is_chosen, if present, draws that group's box in red.
     """
     shown = summary.drop_nulls("median_points").join(
         ranges.select("tier", "min_points", "max_points").rename(
             {"min_points": "band_min", "max_points": "band_max"}), on="tier", how="left")
-    base = alt.Chart().encode(y=alt.Y("group:N", title=None))
+    base = alt.Chart().encode(y=alt.Y("group:N", title=None, axis=alt.Axis(labelLimit=0)))
     band = base.mark_bar(color="#e5f5e0", opacity=0.8, height=18).encode(
         x=alt.X("band_min:Q", title="factor points",
                 scale=alt.Scale(domain=list(points_range), nice=False)),
         x2="band_max:Q", tooltip=["tier", "band_min", "band_max"])
     whisker = base.mark_rule(color="#636363").encode(x="min_points:Q", x2="max_points:Q")
-    box = base.mark_bar(color="#6baed6", height=12).encode(
+    chosen = ("is_chosen" in shown.columns)  # a chosen agency, drawn in red beside the others
+    box = base.mark_bar(height=12).encode(
+        color=alt.condition("datum.is_chosen", alt.value("#d7191c"), alt.value("#6baed6"))
+        if chosen else alt.value("#6baed6"),
         x="q1_points:Q", x2="q3_points:Q",
         tooltip=["group", "tier", "count_positions", "min_points", "q1_points",
                  "median_points", "q3_points", "max_points"])
@@ -153,7 +157,7 @@ def per_thousand_chart(ratios: pl.DataFrame) -> alt.Chart:
     """Return a bar per agency of executives per 1,000 FTE (suppressed ones left out)."""
     shown = ratios.drop_nulls("executives_per_1000_fte")
     return alt.Chart(shown).mark_bar(color="#2c7fb8").encode(
-        y=alt.Y("agency_code:N", sort="-x", title=None),
+        y=alt.Y("agency_code:N", sort="-x", title=None, axis=alt.Axis(labelLimit=0)),
         x=alt.X("executives_per_1000_fte:Q", title="executives per 1,000 FTE"),
         tooltip=["jurisdiction", "agency_code", "total_fte", "count_executives",
                  "executives_per_1000_fte"],
@@ -164,7 +168,7 @@ def span_of_control_chart(spans: pl.DataFrame, categories: Sequence[str]) -> alt
     """Return a stacked bar per agency: managers in each span-of-control category."""
     shown = spans.drop_nulls("count_managers").filter(pl.col("count_managers") > 0)
     return alt.Chart(shown).mark_bar().encode(
-        y=alt.Y("agency_code:N", title=None),
+        y=alt.Y("agency_code:N", title=None, axis=alt.Axis(labelLimit=0)),
         x=alt.X("count_managers:Q", title="managers"),
         color=alt.Color("span_category:N", sort=list(categories), title="direct reports",
                         scale=alt.Scale(domain=list(categories), scheme="blues")),
@@ -227,7 +231,7 @@ def maturity_heatmap(matrix: pl.DataFrame, elements: Sequence[str],
     base = alt.Chart(matrix).encode(
         x=alt.X("element:N", sort=list(elements), title=None,
                 axis=alt.Axis(labelAngle=0, labelLimit=200)),
-        y=alt.Y("agency_code:N", title=None),
+        y=alt.Y("agency_code:N", title=None, axis=alt.Axis(labelLimit=0)),
     )
     cells = base.mark_rect().encode(
         color=alt.Color("maturity_level:Q", title="maturity",

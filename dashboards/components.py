@@ -57,10 +57,16 @@ def not_available(table: str, what: str) -> None:
             "with a version of the pipeline that has that stage.", icon=":material/info:")
 
 
-def no_rows(what: str) -> None:
-    """Say that the filters leave nothing to show, and what to do about it."""
-    st.info(f"No {what} match the filters. Set a sidebar filter back to \"All\", or choose "
-            "another snapshot.", icon=":material/filter_alt_off:")
+def no_rows(what: str, filters: Filters | None = None) -> None:
+    """Say why there is nothing to show: the filters set, or nothing of it in the snapshot."""
+    narrowed = filters is None or any(getattr(filters, name) is not None
+                                      for name in LABELS if name != "snapshot_date")
+    if narrowed:
+        st.info(f"No {what} match the filters. Set a sidebar filter back to \"All\", or "
+                "choose another snapshot.", icon=":material/filter_alt_off:")
+    else:
+        st.info(f"No {what} in this warehouse's snapshot {filters.snapshot_date}: load an "
+                "extract that has them, or choose another snapshot.", icon=":material/info:")
 
 
 def ignored_filters(filters: Filters, ignored: Sequence[str], why: str) -> None:

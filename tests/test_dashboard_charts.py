@@ -199,4 +199,17 @@ def test_reporting_tree_mermaid_draws_each_line_and_escapes_labels() -> None:
         "    n0 --> n1",
         "    classDef vacant stroke-dasharray: 5 5,stroke:#d7191c",
         "    classDef acting stroke:#fdae61,stroke-width:3px",
+        "    classDef flagged stroke:#c0392b,stroke-width:4px,fill:#fdecea",
     ]
+
+
+def test_reporting_tree_mermaid_marks_flagged_and_collapsed_positions() -> None:
+    tree = pl.DataFrame({
+        "position_id": ["P1", "P2"], "position_title": ["A" * 50, "Deputy"],
+        "classification_code": ["HEAD", "SES3"], "occupancy": ["occupied", "occupied"],
+        "manager_position_id": [None, "P1"], "is_flagged": [False, True],
+        "not_drawn": [0, 7]})
+    lines = charts.reporting_tree_mermaid(tree).splitlines()
+    assert lines[1] == f'    n0["P1 · HEAD<br/>{"A" * 39}…"]'  # cut to 40 characters
+    assert lines[2] == '    n1["P2 · SES3<br/>Deputy<br/>+7 below"]'
+    assert "    class n1 flagged" in lines

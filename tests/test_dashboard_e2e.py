@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import duckdb
 import pytest
 from dashboard.build import BEACON, build_hostile_warehouse
 from playwright.sync_api import Browser, Page, Route, sync_playwright
@@ -46,6 +47,31 @@ PAGES = {  # URL path -> page title
     "performance": "Performance framework",
     "data-quality": "Data quality",
 }
+
+
+def warehouse_label() -> str:
+    """Return the name of the warehouse served, for the screenshots' folder."""
+    named = os.environ.get(WAREHOUSE_ENV)
+    return Path(named).stem if named else "fixture"
+
+
+def flagged_position(warehouse: Path) -> str | None:
+    """Return the id of a flagged position of the newest snapshot, or None."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        rows = connection.execute(
+            "select position_id from flags where position_id is not null"
+            " and snapshot_date = (select max(snapshot_date) from positions)"
+            " order by severity = 'high' desc, position_id limit 1").fetchall()
+    return rows[0][0] if rows else None
+
+
+def largest_agency(warehouse: Path) -> tuple[str, str]:
+    """Return the jurisdiction and code of the agency with the most executive positions."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        return connection.execute(
+            "select jurisdiction, agency_code from positions where is_executive and"
+            " snapshot_date = (select max(snapshot_date) from positions)"
+            " group by all order by count(*) desc, agency_code limit 1").fetchall()[0]
 
 
 def free_port() -> int:
@@ -155,8 +181,9 @@ def screenshot(tab: Page, name: str) -> Path:
         "() => document.querySelector('[data-testid=stMainBlockContainer]').scrollHeight")
     tab.set_viewport_size({"width": VIEWPORT["width"], "height": min(height + 150, 8000)})
     tab.wait_for_timeout(500)  # charts redraw at the new size
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
+    folder = SCREENSHOTS / warehouse_label()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
     tab.screenshot(path=str(path), full_page=True)
     tab.set_viewport_size(VIEWPORT)
     return path
@@ -213,3 +240,41 @@ def test_markdown_in_the_data_is_shown_as_text(server: str, page: Page) -> None:
     assert f"![x](http://{BEACON}/beacon.png)" in body  # shown as it is written
     assert page.locator(f"img[src*='{BEACON}']").count() == 0
     assert page.locator(f"a[href*='{BEACON}']").count() == 0
+
+
+def test_a_flagged_position_found_by_search_opens_its_drill_down(server: str, page: Page,
+                                                                warehouse: Path) -> None:
+    position_id = flagged_position(warehouse)
+    assert position_id is not None, "the warehouse has no flagged position"
+    page.goto(f"{server}/outliers")
+    settle(page, "Outliers")
+    search = page.get_by_label("Find a position by id or title, flagged or not")
+    search.fill(position_id)
+    search.press("Enter")
+    page.get_by_role("heading", name="Exceptions register").wait_for(timeout=PAGE_TIMEOUT_MS)
+    settle(page, "Outliers")
+    assert_no_error(page)
+    assert f"q={position_id}" in page.url.replace("%20", " ")
+    assert page.get_by_text("Evidence as recorded (JSON)").count() == 1
+    assert position_id in page.inner_text("[data-testid=stMainBlockContainer]")
+    screenshot(page, "outliers-search")
+
+
+def test_the_largest_agencys_reporting_tree_renders(server: str, page: Page,
+                                                   warehouse: Path) -> None:
+    jurisdiction, agency = largest_agency(warehouse)
+    page.goto(f"{server}/structure?jurisdiction={jurisdiction}&agency={agency}")
+    settle(page, "SES structure")
+    assert_no_error(page)
+    page.get_by_role("heading", name="Executive reporting tree").scroll_into_view_if_needed()
+    diagram = page.locator("[data-testid=stMermaidChart] img").first  # drawn when in view
+    diagram.wait_for(timeout=PAGE_TIMEOUT_MS)
+    page.wait_for_function("() => document.querySelector("
+                           "'[data-testid=stMermaidChart] img').naturalWidth > 0",
+                           timeout=PAGE_TIMEOUT_MS)
+    assert page.get_by_test_id("stMermaidError").count() == 0
+    body = page.inner_text("body")
+    assert "Maximum text size" not in body and "Syntax error" not in body
+    box = diagram.bounding_box()
+    assert box is not None and 50 < box["height"] < 14_000
+    screenshot(page, f"structure-{agency.lower()}")

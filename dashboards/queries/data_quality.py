@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from dashboards.queries.base import Connection, frame
+from dashboards.queries.base import Connection, frame, has_column
 from dashboards.queries.registry import Given, PageQueries, PageQuery
 from pipeline.contract import SPECS
 
@@ -12,10 +12,15 @@ PERSON_COLUMNS = ("evaluator",)  # contract columns that name a person
 
 
 def load_audit(connection: Connection) -> pl.DataFrame:
-    """Return every file load, newest first, with whether its counts reconcile."""
-    return frame(connection, """
+    """Return every file load, newest first, with whether its counts reconcile.
+
+    note is what the load says of the file as a whole (a header-only file: "no rows: the
+    publisher sent the header only"); null on a warehouse written before it was recorded.
+    """
+    note = "note" if has_column(connection, "load_audit", "note") else "null::varchar"
+    return frame(connection, f"""
         select source_file, extract_kind, rows_read, rows_loaded, rows_quarantined,
-            rows_read = rows_loaded + rows_quarantined as reconciles,
+            rows_read = rows_loaded + rows_quarantined as reconciles, {note} as note,
             loaded_at, superseded_at, notes, left(sha256, 12) as sha256_prefix
         from load_audit
         order by loaded_at desc, source_file""")

@@ -17,8 +17,8 @@ from dashboards.queries.base import (
     where,
 )
 from dashboards.queries.registry import Given, PageQueries, PageQuery
+from pipeline.severity import SEVERITIES
 
-SEVERITIES = ("high", "medium", "low")
 REVIEW_STATUSES = ("open", "justified", "act")
 
 

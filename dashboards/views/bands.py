@@ -28,7 +28,7 @@ def render(context: PageContext) -> None:
     reader, filters = context.reader, context.filters
     mix = reader.query(queries.band_mix, filters)
     if mix.is_empty():
-        components.no_rows("executive positions")
+        components.no_rows("executive positions", context.filters)
         return
     labels = stream_labels()
     components.ignored_filters(filters, ("tier",), "the page compares bands")

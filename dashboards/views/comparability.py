@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import polars as pl
 import streamlit as st
 
@@ -31,7 +33,17 @@ def points_by(context: PageContext, group_by: str) -> None:
     On a dashboard scoped to one agency, the agency is drawn beside every other agency
     combined (anonymised: see dashboards/scope.py), never beside another agency.
     """
-    summary = context.reader.query(queries.points_distribution, context.filters, group_by)
+    chosen = context.filters.agency_code if group_by == "agency" else None
+    if chosen is not None and context.agency is None:  # the agency against every other one
+        every = replace(context.filters, jurisdiction=None, agency_code=None)
+        summary = context.reader.query(queries.points_distribution, every, group_by)
+        groups = [f"{agency.jurisdiction} {agency.agency_code}"
+                  for agency in context.options.agencies if agency.agency_code == chosen]
+        summary = summary.with_columns(pl.col("group").is_in(groups).alias("is_chosen"))
+        st.caption(f"{components.plain(chosen)} in red, against every other agency "
+                   "(groups of fewer than 5 positions are not drawn).")
+    else:
+        summary = context.reader.query(queries.points_distribution, context.filters, group_by)
     if context.agency is not None and not summary.is_empty():
         peers = context.reader.query(queries.peer_points_distribution, context.filters,
                                      scope.PEER_GROUP)
@@ -39,7 +51,7 @@ def points_by(context: PageContext, group_by: str) -> None:
                             how="vertical_relaxed")
         st.caption(PEER_LEGEND)
     if summary.is_empty():
-        components.no_rows("scored executive positions")
+        components.no_rows("scored executive positions", context.filters)
         return
     shown = summary
     ranges = context.reader.query(queries.band_ranges)
@@ -63,8 +75,8 @@ def drift_flags(context: PageContext) -> None:
         st.success("No agency band drift flagged for this selection.",
                    icon=":material/check_circle:")
         return
-    st.dataframe(drift.select("severity", "jurisdiction", "agency_code", "classification",
-                              "message", "status"), hide_index=True)
+    components.table(drift.select("severity", "jurisdiction", "agency_code", "classification",
+                                  "message", "status"))
 
 
 def executive_ratio(structure: pl.DataFrame) -> None:
@@ -93,7 +105,7 @@ def workforce_shape(context: PageContext) -> None:
         return
     structure = context.reader.query(queries.agency_structure, context.filters)
     if structure.is_empty():
-        components.no_rows("agencies")
+        components.no_rows("agencies", context.filters)
         return
     components.ignored_filters(context.filters, ("stream_code", "tier"),
                                "ratios and spans describe the whole workforce")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from dashboards import charts, queries
+from dashboards import charts, components, queries
 from dashboards.context import PageContext, current
 
 
@@ -21,19 +22,24 @@ def render(context: PageContext) -> None:
                    "shown. The sidebar filters do not apply here.")
     st.subheader("Validation results by extract")
     st.caption("Rows read = rows loaded + rows quarantined, for every file (reconciles).")
-    st.dataframe(reader.query(queries.validation_results), hide_index=True, column_config={
-        "share_loaded": st.column_config.NumberColumn(format="percent")})
+    components.table(reader.query(queries.validation_results),
+                     share_loaded=st.column_config.NumberColumn(format="percent"))
     st.subheader("Load audit")
-    st.dataframe(reader.query(queries.load_audit), hide_index=True)
+    audit = reader.query(queries.load_audit)
+    noted = audit.filter(pl.col("note").is_not_null() & pl.col("superseded_at").is_null())
+    for row in noted.iter_rows(named=True):
+        st.info(f"{components.plain(row['source_file'])}: {components.plain(row['note'])}.",
+                icon=":material/draft:")
+    components.table(audit)
     st.subheader("Quarantine")
     reasons = reader.query(queries.quarantine_reasons)
     if reasons.is_empty():
         st.success("No row was quarantined.", icon=":material/check_circle:")
     else:
         st.altair_chart(charts.quarantine_chart(reasons))
-        st.dataframe(reasons, hide_index=True)
-        with st.expander("Quarantined rows (first 500)"):
-            st.dataframe(reader.query(queries.quarantine_rows, 500), hide_index=True)
+        components.table(reasons)
+        with st.expander("Quarantined rows (first 500, the contract's columns only)"):
+            components.table(reader.query(queries.quarantine_rows, 500))
     st.subheader("Unmapped classification spellings")
     unmapped = reader.query(queries.unmapped_spellings)
     if unmapped.is_empty():
@@ -42,7 +48,7 @@ def render(context: PageContext) -> None:
     else:
         st.caption("Rows loaded with no classification code: add a pattern to "
                    "data/classifications.toml and run `workvalue run` again.")
-        st.dataframe(unmapped, hide_index=True)
+        components.table(unmapped)
 
 
 render(current())

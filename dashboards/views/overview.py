@@ -15,7 +15,7 @@ def headline(context: PageContext) -> bool:
     reader, filters = context.reader, context.filters
     counts = reader.query(queries.headline_counts, filters)
     if counts["positions"] == 0:
-        components.no_rows("positions")
+        components.no_rows("positions", context.filters)
         return False
     previous = reader.query(queries.previous_snapshot, filters.snapshot_date)
     before = (reader.query(queries.headline_counts, replace(filters, snapshot_date=previous))
@@ -83,7 +83,7 @@ def changes(context: PageContext) -> None:
     for column, row in zip(st.columns(max(summary.height, 1)), summary.iter_rows(named=True),
                            strict=False):
         column.metric(row["change"].capitalize(), row["count_positions"])
-    st.dataframe(changed, hide_index=True)
+    components.table(changed)
 
 
 def render(context: PageContext) -> None:

@@ -34,7 +34,7 @@ def maturity(context: PageContext) -> None:
         return
     matrix = context.reader.query(queries.maturity_matrix, context.filters, year)
     if matrix.is_empty():
-        components.no_rows("maturity assessments")
+        components.no_rows("maturity assessments", context.filters)
         return
     levels = frameworks.load_framework(frameworks.PLF_FRAMEWORK_ID).maturity_levels
     st.altair_chart(charts.maturity_heatmap(
@@ -53,7 +53,7 @@ def ratings(context: PageContext) -> None:
     distribution = context.reader.query(queries.rating_distribution, context.filters, cycle)
     if distribution["count_ratings"].fill_null(0).sum() == 0 and not distribution[
             "is_suppressed"].any():
-        components.no_rows("ratings")
+        components.no_rows("ratings", context.filters)
         return
     st.altair_chart(charts.rating_distribution_chart(
         distribution, frameworks.rating_scale(), DIMENSION_LABELS))

@@ -68,7 +68,7 @@ def render(context: PageContext) -> None:
     components.scope_caption(filters, context.options.agency_label(agency) if agency else None)
     pyramid = reader.query(queries.band_pyramid, filters)
     if pyramid.is_empty():
-        components.no_rows("executive positions")
+        components.no_rows("executive positions", context.filters)
         return
     left, right = st.columns(2)
     with left:
