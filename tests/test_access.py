@@ -345,14 +345,20 @@ def test_injection_through_the_cli_breaks_nothing(warehouse: Path, tmp_path: Pat
 
 def test_the_cli_hands_agency_to_the_app_as_one_argument(monkeypatch: pytest.MonkeyPatch,
                                                         warehouse: Path) -> None:
-    """`workvalue dashboard --agency` runs Streamlit without a shell, the code one argument."""
+    """`workvalue dashboard --agency` runs Streamlit without a shell, the code one argument;
+    a code the warehouse does not hold (an injection string) exits 2 before any server starts."""
     started: list[list[str]] = []
-    monkeypatch.setattr("pipeline.cli.subprocess.call",
-                        lambda command: started.append(command) or 0)
+    monkeypatch.setattr("pipeline.serve.serve", lambda command: started.append(command) or 0)
+    refused = CliRunner().invoke(cli.app, ["dashboard", "--warehouse", str(warehouse),
+                                           "--agency", INJECTIONS[0]])
+    assert refused.exit_code == 2 and started == []
+    assert f"agency {INJECTIONS[0]} has no positions" in " ".join(refused.output.split())
     result = CliRunner().invoke(cli.app, ["dashboard", "--warehouse", str(warehouse),
-                                          "--agency", INJECTIONS[0]])
+                                          "--agency", AGENCY])
     assert result.exit_code == 0
     [command] = started
     assert command[0] == sys.executable
     assert command[command.index("--") + 1:] == ["--warehouse", str(warehouse),
-                                                 "--agency", INJECTIONS[0]]
+                                                 "--agency", AGENCY]
+
+
