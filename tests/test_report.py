@@ -144,16 +144,21 @@ def test_a_count_under_five_is_shown_suppressed(warehouse: Path,
 
 
 def test_every_agency_of_the_sample_builds_and_shows_only_itself(warehouse: Path) -> None:
-    """Each agency's HTML report names that agency and no other, and is in the audit trail."""
+    """Each agency's HTML report names it and no other, has maturity if assessed, is audited."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         agencies = connection.execute("select distinct agency_code, agency_name from positions"
                                       " order by 1").fetchall()
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        assessed = {row[0] for row in connection.execute(
+            "select distinct agency_code from maturity_assessments").fetchall()}
+    assert assessed
     for code, name in agencies:
         output = warehouse.parent / "html" / f"agency-{code}.html"
         made = make_report(warehouse, output, code)
         page = output.read_text(encoding="utf-8")
         assert made.agency == code
         assert html.escape(name) in page
+        assert ("Maturity by element" in page) == (code in assessed), code
         for other_code, other_name in agencies:
             if other_code != code:
                 assert html.escape(other_name) not in page, (code, other_name)

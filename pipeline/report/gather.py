@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import duckdb
 import polars as pl
@@ -122,9 +122,9 @@ def cover(connection: Connection, agency: str | None, snapshot: str | None) -> C
     names = {item["code"]: item["name"]
              for item in data_file("jurisdictions.toml")["jurisdictions"]}
     jurisdiction = known[0].jurisdiction
-    return Cover(**{**facts.__dict__, "agency_code": agency, "agency_name": known[0].agency_name,
-                    "jurisdiction": jurisdiction,
-                    "jurisdiction_name": names.get(jurisdiction, jurisdiction)})
+    return replace(facts, agency_code=agency, agency_name=known[0].agency_name,
+                   jurisdiction=jurisdiction,
+                   jurisdiction_name=names.get(jurisdiction, jurisdiction))
 
 
 def _marked(frame: pl.DataFrame) -> pl.DataFrame:
