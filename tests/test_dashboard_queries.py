@@ -176,6 +176,8 @@ def test_position_search_finds_flagged_and_unflagged_positions(
     assert queries.position_search(connection, LATEST, "").is_empty()
     assert queries.position_search(connection, Filters("2025-06-30", agency_code="DEPB"),
                                    "P035").is_empty()
+    for crafted in ("' or '1'='1", "%", "_", "'; drop table positions; --"):  # only text
+        assert queries.position_search(connection, LATEST, crafted).is_empty(), crafted
 
 
 @pytest.mark.parametrize(("filters", "narrowing", "keys"), [
