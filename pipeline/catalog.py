@@ -255,6 +255,11 @@ def support_models() -> list[str]:
 
 
 def mart_models() -> list[str]:
-    """Return, in build order, every model neither scoring nor the rules need (marts)."""
+    """Return, in build order, every model neither scoring nor the rules need (marts), and the
+    support models those read (int_position_layers: kept in the warehouse for the marts)."""
+    catalog = models()
     needed = upstream(_rule_names())
-    return build_order(set(models()) - needed)
+    marts = set(catalog) - needed
+    support = set(support_models())
+    return build_order(marts | {read for name in marts for read in catalog[name].reads
+                                if read in support})
