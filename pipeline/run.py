@@ -288,11 +288,13 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     if files:
         validator.warm_up()
     on_phase = reporter.phase_finished if reporter else None
-    schema.prepare(connection)
+    with memory_named("open"):
+        schema.prepare(connection)
     if reporter:
         reporter.phase_finished("open", time.perf_counter() - opening)
-    restaged = {outcome.source_file: outcome for outcome in restage(
-        connection, validator, dt.datetime.now(dt.UTC).replace(tzinfo=None), on_phase)}
+    with memory_named("restage"):
+        restaged = {outcome.source_file: outcome for outcome in restage(
+            connection, validator, dt.datetime.now(dt.UTC).replace(tzinfo=None), on_phase)}
     outcomes = _load_files(connection, files, read_options, validator, reporter, restaged)
     for name, stage in POST_LOAD_STAGES:
         stage_started = time.perf_counter()

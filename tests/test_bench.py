@@ -130,13 +130,13 @@ def test_a_stage_out_of_memory_names_the_stage_and_the_setting(
         run.run_pipeline(tmp_path / "input", tmp_path / "w.duckdb")
 
 
-def test_a_load_out_of_memory_exits_1_with_the_stage_not_an_internal_error(
+def test_a_run_out_of_memory_exits_1_with_the_stage_not_an_internal_error(
         tmp_path: Path) -> None:
     copy_fixtures("loading", "positions_a.csv", "determinations_a.csv", into=tmp_path / "input")
     done = subprocess.run([str(Path(sys.executable).parent / "workvalue"), "run", "--input",
                            str(tmp_path / "input"), "--warehouse", str(tmp_path / "w.duckdb")],
                           capture_output=True, text=True,
-                          env={**os.environ, "WORKVALUE_MEMORY_LIMIT": "12MB", "COLUMNS": "300"})
+                          env={**os.environ, "WORKVALUE_MEMORY_LIMIT": "1MB", "COLUMNS": "300"})
     assert done.returncode == 1
-    assert "stage ran out of memory: DuckDB may use 12MB here" in done.stderr
+    assert "stage ran out of memory: DuckDB may use 1MB here" in done.stderr
     assert "WORKVALUE_MEMORY_LIMIT=" in done.stderr and "internal error" not in done.stderr
