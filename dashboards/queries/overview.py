@@ -28,30 +28,12 @@ def headline_counts(connection: Connection, filters: Filters) -> dict[str, int]:
     return dict(zip(names, (int(value or 0) for value in row or ()), strict=True))
 
 
-def change_summary(connection: Connection, filters: Filters) -> pl.DataFrame:
-    """Return one row per kind of change since the previous snapshot, with its count."""
-    changes = changes_since_previous(connection, filters)
-    return (changes.group_by("change").agg(pl.len().alias("count_positions"))
-            .sort(["count_positions", "change"], descending=[True, False]))
-
-
-def changes_since_previous(connection: Connection, filters: Filters) -> pl.DataFrame:
-    """Return one row per executive position that changed since the previous snapshot.
-
-    Changes: added, removed, reclassified (another classification code), became vacant,
-    filled, stream changed. A position matches the stream and band filters if it matched
-    them in either snapshot.
-    """
-    previous = previous_snapshot(connection, filters.snapshot_date)
-    if previous is None:
-        return pl.DataFrame(schema={"change": pl.String, "jurisdiction": pl.String,
-                                    "agency_code": pl.String, "position_id": pl.String,
-                                    "position_title": pl.String, "before": pl.String,
-                                    "after": pl.String})
-    now_condition, parameters = where(filters, "now", skip=("snapshot_date",))
-    before_condition, _ = where(filters, "before", skip=("snapshot_date",))
-    parameters |= {"now_date": filters.snapshot_date, "before_date": previous}
-    return frame(connection, f"""
+# The columns of changes_since_previous, in order.
+CHANGE_COLUMNS = ("change", "jurisdiction", "agency_code", "position_id", "position_title",
+                  "before", "after")
+# Executive positions paired across two snapshots, one row per kind of change; the two
+# conditions are the page filters on either snapshot.
+CHANGES_SQL = """
         with now as (
             select * from positions where snapshot_date = $now_date::date and is_executive
         ),
@@ -98,7 +80,32 @@ def changes_since_previous(connection: Connection, filters: Filters) -> pl.DataF
         )
         select change, jurisdiction, agency_code, position_id, position_title, before, after
         from changes
-        order by change, jurisdiction, agency_code, position_id""", parameters)
+        order by change, jurisdiction, agency_code, position_id"""
+
+
+def change_summary(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return one row per kind of change since the previous snapshot, with its count."""
+    changes = changes_since_previous(connection, filters)
+    return (changes.group_by("change").agg(pl.len().alias("count_positions"))
+            .sort(["count_positions", "change"], descending=[True, False]))
+
+
+def changes_since_previous(connection: Connection, filters: Filters) -> pl.DataFrame:
+    """Return one row per executive position that changed since the previous snapshot.
+
+    Changes: added, removed, reclassified (another classification code), became vacant,
+    filled, stream changed. A position matches the stream and band filters if it matched
+    them in either snapshot.
+    """
+    previous = previous_snapshot(connection, filters.snapshot_date)
+    if previous is None:
+        return pl.DataFrame(schema=dict.fromkeys(CHANGE_COLUMNS, pl.String))
+    now_condition, parameters = where(filters, "now", skip=("snapshot_date",))
+    before_condition, _ = where(filters, "before", skip=("snapshot_date",))
+    parameters |= {"now_date": filters.snapshot_date, "before_date": previous}
+    return frame(connection, CHANGES_SQL.format(now_condition=now_condition,
+                                                 before_condition=before_condition),
+                 parameters)
 
 
 def data_quality_glance(connection: Connection) -> dict[str, int]:
