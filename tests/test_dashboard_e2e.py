@@ -216,7 +216,9 @@ def test_overview_shows_the_warehouse_numbers(server: str, page: Page) -> None:
     settle(page, "Overview")
     positions = page.get_by_test_id("stMetric").filter(has_text="Positions").first
     assert positions.get_by_test_id("stMetricValue").inner_text() == "36"
-    assert page.get_by_test_id("stVegaLiteChart").count() >= 1
+    charts = page.get_by_test_id("stVegaLiteChart")
+    charts.first.wait_for(state="attached", timeout=PAGE_TIMEOUT_MS)  # drawn after the metrics
+    assert charts.count() >= 1
 
 
 def test_filters_in_the_url_survive_a_click_to_another_page(server: str, page: Page) -> None:
