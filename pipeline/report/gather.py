@@ -152,18 +152,8 @@ def agency_points(whole: Connection, scoped: Connection, facts: Cover,
 
 def findings(connection: Connection, filters: Filters, listed: list[str],
              limit: int) -> pl.DataFrame:
-    """Return the listed severities' findings, worst first (magnitude where flags carry one).
-
-    Until flags carry a magnitude, the order within a severity is the rule, then the position.
-    """
-    flags = queries.flag_list(connection, filters, tuple(listed))
-    if queries.has_column(connection, "flags", "magnitude"):
-        magnitudes = connection.sql(
-            "select flag_key, strftime(snapshot_date, '%Y-%m-%d') as snapshot_date,"
-            " magnitude::double as magnitude from flags").pl()  # a key recurs each snapshot
-        flags = flags.join(magnitudes, on=["flag_key", "snapshot_date"], how="left")
-    else:
-        flags = flags.with_columns(pl.lit(None, pl.Float64).alias("magnitude"))
+    """Return the listed severities' findings, worst first: severity, then flags.magnitude."""
+    flags = queries.flag_list(connection, filters, tuple(listed))  # carries the magnitude
     order = {severity: rank for rank, severity in enumerate(listed)}
     return (flags.with_columns(pl.col("severity").replace_strict(order, default=99)
                                .alias("severity_rank"))
