@@ -26,6 +26,8 @@ def scoring_parameters() -> dict[str, Any]:
     return {
         "borderline_points": settings["borderline"]["max_points_from_boundary"],
         "points_scale_minimum": tool.scale.minimum * len(tool.factors),
+        "factor_score_minimum": tool.scale.minimum,
+        "factor_score_maximum": tool.scale.maximum,
         "calibration_bins": calibration["bins"],
         "calibration_min_positions": calibration["min_positions_per_bin"],
         "calibration_lower_quantile": calibration["lower_quantile"],

@@ -1,7 +1,8 @@
 -- rule: halo_scoring
 -- title: All eight factors scored the same
 -- source: project (beyond the contract: factors are assessed one by one)
--- finds: all eight factors of the latest determination scored the same
+-- finds: all eight factors of the latest determination scored the same, inside the scale (a
+--   flat profile at the scale's top or bottom is the scale's limit, not a halo)
 -- severities: low
 -- when: low
 -- magnitude: count of the evaluator's flat determinations in the snapshot
@@ -9,13 +10,17 @@
 -- grain: one row per position per snapshot whose determination is flat
 --
 -- all eight factors of the latest determination carry the
--- same score, which suggests the factors were not assessed one by one.
+-- same score, which suggests the factors were not assessed one by one. A profile of every factor
+-- at the scale's maximum (7, 56 points: the published guide's own top of SES Band 3) or minimum
+-- (1) cannot vary, so it says nothing.
 with scores as (
     select * from position_scores
     where total_points is not null
         and knowledge = relationships and knowledge = judgement_risk
         and knowledge = independence and knowledge = strategic_change
         and knowledge = impact and knowledge = breadth and knowledge = resource_management
+        and knowledge > getvariable('scoring__factor_score_minimum')
+        and knowledge < getvariable('scoring__factor_score_maximum')
 ),
 
 final as (
