@@ -7,7 +7,7 @@ import dataclasses
 import duckdb
 import pytest
 
-from pipeline import catalog, check, rules_doc
+from pipeline import catalog, check, parameters, rules_doc
 from pipeline.settings import PROJECT_DIR, sql_text
 
 
@@ -63,6 +63,7 @@ def test_a_severity_the_header_does_not_declare_is_refused() -> None:
     rule = next(rule for rule in catalog.rules() if rule.rule_id == "halo_scoring")
     claiming_medium = dataclasses.replace(rule, severities=("medium",))
     with duckdb.connect() as connection:
+        parameters.set_parameters(connection, catalog.rules())
         connection.execute(sql_text("marts/flags.sql"))
         connection.execute(
             "create table position_scores as select date '2025-06-30' as snapshot_date,"
