@@ -1,7 +1,8 @@
 """Bench: what `workvalue run` costs at a scale, measured against the floor on the same machine.
 
 `workvalue bench --scale K [--out DIR]` writes the sample at scale K to DIR/sample-scale-K (or
-reuses it), then runs, each in its own process, which reports its own peak memory:
+reuses it), then runs, each in its own process, which reports its own peak memory (and the
+parent its wall and CPU seconds):
 
 1. the floor: DuckDB reading the same extract files once, every column as text, into a database
    file (read_csv(all_varchar=true), read_parquet cast to varchar): no load can cost less;
@@ -37,25 +38,31 @@ from pipeline.run import peak_memory_mb
 
 SAMPLE_STAMP = "bench-sample.json"  # written last: a sample folder without it is incomplete
 RATIO_TARGET = 8  # the whole run, against the floor
+RATIOS = (("seconds", "ratio_to_floor"), ("cpu_seconds", "cpu_ratio_to_floor"))  # to the floor
 TEXT = "varchar"
 DEFAULT_SHAPE = "sample"  # samplegen.shapes.SHAPES: the bundled sample, or many-agencies
 __all__ = ["dashboard_pages", "run_bench", "summary_lines"]
 
 
-def timed_child(command: list[str], log: Path) -> float:
-    """Return the wall seconds of a command run in a new process, its output kept in `log`.
+def timed_child(command: list[str], log: Path) -> tuple[float, float]:
+    """Return the wall seconds and the CPU seconds (user and system, every thread's) of a
+    command run in a new process, its output kept in `log`.
 
+    The CPU seconds are the work done, which other work on the machine changes much less than
+    the wall seconds: on a shared machine, their ratio to the floor's is the steadier figure.
     Each child reports its own peak memory (pipeline.run.peak_memory_mb): the figure the parent
     could read (wait4's ru_maxrss) also counts the parent's memory at the time it started it.
     """
     with log.open("w") as output:
         started = time.perf_counter()
-        exit_code = subprocess.call(command, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
+    process.returncode = exit_code = os.waitstatus_to_exitcode(status)
     if exit_code != 0:
         raise RuntimeError(f"{' '.join(command[1:4])} failed (exit {exit_code});"
                            f" its output is in {log}")
-    return round(seconds, 3)
+    return round(seconds, 3), round(usage.ru_utime + usage.ru_stime, 3)
 
 
 # ---- the sample ----------------------------------------------------------------------------
@@ -80,7 +87,7 @@ def ensure_sample(out: Path, scale: float, seed: int, shape: str = DEFAULT_SHAPE
         if (known.get("seed"), known.get("scale"), known.get("shape", DEFAULT_SHAPE)) == (
                 seed, scale, shape):
             return {**known, "reused": True}
-    seconds = timed_child([sys.executable, "-m", "pipeline.cli", "sample", "--out", str(folder),
+    seconds, _ = timed_child([sys.executable, "-m", "pipeline.cli", "sample", "--out", str(folder),
                            "--seed", str(seed), "--scale", str(scale), "--shape", shape],
                           out / "logs" / f"sample-{label(scale, shape)}.log")
     files = discover(folder)
@@ -170,21 +177,23 @@ def measure_floor(sample: Path, out: Path, name: str) -> dict[str, Any]:
     database = out / f"floor-{name}.duckdb"
     measured = out / f"floor-{name}.json"
     _remove_warehouse(database)
-    seconds = timed_child([sys.executable, "-m", "pipeline.bench", "floor", str(sample),
-                           str(database), str(measured)], out / "logs" / "floor.log")
+    seconds, cpu_seconds = timed_child([sys.executable, "-m", "pipeline.bench", "floor",
+                                        str(sample), str(database), str(measured)],
+                                       out / "logs" / "floor.log")
     _remove_warehouse(database)
-    return {"seconds": seconds, **json.loads(measured.read_text())}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, **json.loads(measured.read_text())}
 
 
 def measure_run(sample: Path, warehouse: Path, out: Path, name: str) -> dict[str, Any]:
     """Return a `workvalue run`'s wall seconds, peak memory and phase timings."""
     timings = out / f"{name}.timings.json"
-    seconds = timed_child([sys.executable, "-m", "pipeline.cli", "run", "--input", str(sample),
-                           "--warehouse", str(warehouse), "--timings", str(timings)],
-                          out / "logs" / f"{name}.log")
+    seconds, cpu_seconds = timed_child(
+        [sys.executable, "-m", "pipeline.cli", "run", "--input", str(sample), "--warehouse",
+         str(warehouse), "--timings", str(timings)], out / "logs" / f"{name}.log")
     report = json.loads(timings.read_text())
     phases = {"startup": round(seconds - report["seconds"], 3), **report["phases"]}
-    return {**report, "seconds": seconds, "inner_seconds": report["seconds"], "phases": phases}
+    return {**report, "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "inner_seconds": report["seconds"], "phases": phases}
 
 
 def measure_rules(warehouse: Path, out: Path, name: str) -> dict[str, Any]:
@@ -195,11 +204,12 @@ def measure_rules(warehouse: Path, out: Path, name: str) -> dict[str, Any]:
     _remove_warehouse(copy)
     shutil.copyfile(warehouse, copy)
     try:
-        seconds = timed_child([sys.executable, "-m", "pipeline.bench", "rules", str(copy),
-                               str(measured)], out / "logs" / f"rules-{name}.log")
+        seconds, cpu_seconds = timed_child([sys.executable, "-m", "pipeline.bench", "rules",
+                                            str(copy), str(measured)],
+                                           out / "logs" / f"rules-{name}.log")
     finally:
         _remove_warehouse(copy)
-    return {"seconds": seconds, **json.loads(measured.read_text())}
+    return {"seconds": seconds, "cpu_seconds": cpu_seconds, **json.loads(measured.read_text())}
 
 
 def check_alone(warehouse: Path) -> dict[str, Any]:
@@ -266,8 +276,8 @@ def run_bench(out: Path, scale: float = 1.0, seed: int = 42, dashboard: bool = T
     for kind, repeats in measured.items():
         report[kind] = best(repeats)
     for kind in ("run", "rerun"):
-        report[kind]["ratio_to_floor"] = round(
-            report[kind]["seconds"] / report["floor"]["seconds"], 2)
+        for measure, ratio in RATIOS:
+            report[kind][ratio] = round(report[kind][measure] / report["floor"][measure], 2)
     report["check_alone"] = measure_rules(warehouse, out, name)
     report["targets"] = {"ratio_to_floor": RATIO_TARGET, "dashboard_page_ms": DASHBOARD_TARGET_MS}
     if dashboard:

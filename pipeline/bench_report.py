@@ -18,7 +18,8 @@ def summary_lines(report: dict[str, Any]) -> list[str]:
              f"{report['sample']['files']} files ({report['sample']['megabytes']} MB)",
              f"floor  {floor_['seconds']:7.1f} s  peak {floor_['peak_mb']:6.0f} MB",
              f"run    {run['seconds']:7.1f} s  peak {run['peak_mb']:6.0f} MB  "
-             f"{run['ratio_to_floor']:.1f}x the floor",
+             f"{run['ratio_to_floor']:.1f}x the floor"
+             f" ({run['cpu_ratio_to_floor']:.1f}x in CPU seconds)",
              f"rerun  {rerun['seconds']:7.1f} s  peak {rerun['peak_mb']:6.0f} MB  "
              f"{rerun['ratio_to_floor']:.1f}x the floor",
              "phases: " + ", ".join(f"{name} {seconds:.1f}"

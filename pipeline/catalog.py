@@ -249,17 +249,28 @@ def scoring_models() -> list[str]:
 
 
 def support_models() -> list[str]:
-    """Return, in build order, the other models the rules read (check: temporary tables)."""
+    """Return, in build order, the other models the rules read (built by the check stage)."""
     rules = _rule_names()
     return build_order(upstream(rules) - rules - set(scoring_models()))
 
 
-def mart_models() -> list[str]:
-    """Return, in build order, every model neither scoring nor the rules need (marts), and the
-    support models those read (int_position_layers: kept in the warehouse for the marts)."""
+def kept_support_models() -> list[str]:
+    """Return, in build order, the support models a mart reads too: the check stage writes them
+    and the models they read into the warehouse (int_position_layers, which agency_structure
+    reads, and the walk it is made from: at ten million positions DuckDB must be able to evict
+    their pages), before the other support models, which are temporary tables. Each is built
+    once per run."""
     catalog = models()
-    needed = upstream(_rule_names())
-    marts = set(catalog) - needed
-    support = set(support_models())
-    return build_order(marts | {read for name in marts for read in catalog[name].reads
-                                if read in support})
+    read_by_marts = {read for name in _mart_names() for read in catalog[name].reads}
+    return [name for name in support_models() if name in read_by_marts]
+
+
+def _mart_names() -> set[str]:
+    """Return the models neither scoring nor the rules need."""
+    return set(models()) - upstream(_rule_names())
+
+
+def mart_models() -> list[str]:
+    """Return, in build order, every model neither scoring nor the rules need (marts); the
+    support models they read are built by the check stage before them (kept_support_models)."""
+    return build_order(_mart_names())

@@ -33,7 +33,10 @@ def run_checks(connection: duckdb.DuckDBPyConnection,
     """
     rules = catalog.rules()
     set_parameters(connection, rules)
-    catalog.build(connection, catalog.support_models(), temporary=True)
+    kept = catalog.build_order(catalog.upstream(set(catalog.kept_support_models())))
+    catalog.build(connection, kept)  # first, and as tables whose pages DuckDB may evict
+    catalog.build(connection, [name for name in catalog.support_models() if name not in kept],
+                  temporary=True)
     connection.execute("delete from flags")
     for rule in rules:
         started = time.perf_counter()

@@ -26,7 +26,7 @@ from pipeline.duck import scalar
 from pipeline.read import ROW_NUMBER, ExtractFile, RawExtract
 from pipeline.schema import raw_table, register_incoming, staging_sql, unregister_incoming
 from pipeline.settings import sql_text, staging_sha256
-from pipeline.validate import Validator, suite_columns
+from pipeline.validate import Validator
 
 NO_ROWS = "no rows: the publisher sent the header only"  # load_audit.note of a header-only file
 PhaseHook = Callable[[str, float], None]  # told each phase's name and seconds (run --timings)
@@ -143,12 +143,14 @@ def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator,
     Both are keyed by source_file and row_number.
     """
     repeats = exact_repeats(_maybe_repeated_rows(connection))
-    columns = ", ".join(f'"{column}"' for column in ("source_file", ROW_NUMBER,
-                                                     *suite_columns(kind)))
-    rows = connection.sql(f"select {columns} from {STAGED_BATCH}").pl()
-    if not repeats.is_empty():
-        rows = rows.join(repeats, on=["source_file", ROW_NUMBER], how="anti")
-    return repeats, validator.problems(kind, rows)
+    connection.register("exact_repeats", repeats.select("source_file", ROW_NUMBER))
+    connection.execute(f"create or replace temp view suite_rows as select * from {STAGED_BATCH}"
+                       f" anti join exact_repeats using (source_file, {ROW_NUMBER})")
+    try:
+        return repeats, validator.problems(kind, connection, "suite_rows")
+    finally:
+        connection.execute("drop view suite_rows")
+        connection.unregister("exact_repeats")
 
 
 def _maybe_repeated_rows(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:

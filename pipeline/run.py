@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import resource
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,7 +19,7 @@ from typing import Any, Protocol
 import duckdb
 import polars as pl
 
-from pipeline import check, marts, notices, schema, score, warehouse
+from pipeline import catalog, check, marts, notices, schema, score, warehouse
 from pipeline.errors import MemoryLimitError
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
 from pipeline.notices import Unrecognised
@@ -287,6 +288,8 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     validator = Validator(today=today or dt.date.today())
     if files:
         validator.warm_up()
+        threading.Thread(target=catalog.models, name="read the SQL catalog",
+                         daemon=True).start()  # parsed while files are read, for the stages
     on_phase = reporter.phase_finished if reporter else None
     with memory_named("open"):
         schema.prepare(connection)

@@ -67,7 +67,8 @@ def flat(text: str) -> str:
 class NoRules:
     """A validator without suite rules: only values that cannot be read are quarantined."""
 
-    def problems(self, kind: ExtractKind, rows: pl.DataFrame) -> pl.DataFrame:
+    def problems(self, kind: ExtractKind, connection: duckdb.DuckDBPyConnection,
+                 table: str) -> pl.DataFrame:
         """Return no problem rows (the staging tests look at cleaning alone)."""
         return pl.DataFrame(schema=PROBLEM_SCHEMA)
 

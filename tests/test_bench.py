@@ -53,6 +53,10 @@ def test_the_report_has_the_floor_both_runs_and_every_phase(report: dict[str, An
         assert list(phases) == ["startup", *PHASES, *(stage for stage, _ in POST_LOAD_STAGES)]
         assert report[name]["ratio_to_floor"] == pytest.approx(
             report[name]["seconds"] / report["floor"]["seconds"], abs=0.01)
+        assert report[name]["cpu_ratio_to_floor"] == pytest.approx(
+            report[name]["cpu_seconds"] / report["floor"]["cpu_seconds"], abs=0.01)
+    # a process's CPU seconds: more than nothing, and the floor's at most its threads' worth
+    assert 0 < report["floor"]["cpu_seconds"] <= report["floor"]["seconds"] * os.cpu_count()
 
 
 def test_the_run_loads_every_sample_row_and_the_rerun_none(report: dict[str, Any]) -> None:

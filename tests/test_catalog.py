@@ -39,10 +39,13 @@ def test_the_stages_build_what_the_hand_kept_lists_built() -> None:
     assert {"int_latest_determinations", "position_scores", "int_position_evidence",
             "evidence_calibration", "factor_evidence"} <= set(catalog.scoring_models())
     # reporting_cycle reads the reporting lines' layers (int_position_layers), so the check
-    # stage builds them; agency_structure, a mart, reads them after it in the same run
-    assert set(catalog.support_models()) == {"int_reporting_lines", "int_position_layers"}
-    assert set(catalog.mart_models()) == {"agency_summary", "int_position_layers",
-                                          "agency_structure"}
+    # stage builds them; agency_structure, a mart, reads them after it in the same run, so the
+    # check stage keeps them in the warehouse and the marts stage does not build them again
+    assert set(catalog.support_models()) == {"int_reporting_lines", "int_position_nodes",
+                                             "int_position_jumps", "int_position_layers",
+                                             "int_factor_shapes"}
+    assert catalog.kept_support_models() == ["int_position_layers"]
+    assert set(catalog.mart_models()) == {"agency_summary", "agency_structure"}
 
 
 def test_a_header_is_read_with_its_continued_lines() -> None:

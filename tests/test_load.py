@@ -17,6 +17,7 @@ import pytest
 
 from pipeline import load, schema
 from pipeline.contract import SPECS, ExtractKind
+from pipeline.duck import scalar
 from pipeline.load import load_extract
 from pipeline.read import ExtractFile, read_extract
 from pipeline.run import RunSummary
@@ -164,10 +165,12 @@ def failing_on(source_file: str) -> Any:
     """Return a Validator.problems that raises for one file's rows and is the real one else."""
     real = Validator.problems
 
-    def problems(self: Validator, kind: ExtractKind, rows: pl.DataFrame) -> pl.DataFrame:
-        if (rows["source_file"] == source_file).any():  # files of a kind are validated together
+    def problems(self: Validator, kind: ExtractKind, connection: duckdb.DuckDBPyConnection,
+                 table: str) -> pl.DataFrame:
+        if scalar(connection, f"select count(*) from {table} where source_file = ?",
+                  [source_file]):  # files of a kind are validated together
             raise RuntimeError("the validator failed half way through the load")
-        return real(self, kind, rows)
+        return real(self, kind, connection, table)
 
     return problems
 
@@ -175,7 +178,8 @@ def failing_on(source_file: str) -> Any:
 class Failing:
     """A validator that fails half way through a file's load (after its raw rows are in)."""
 
-    def problems(self, kind: ExtractKind, rows: pl.DataFrame) -> pl.DataFrame:
+    def problems(self, kind: ExtractKind, connection: duckdb.DuckDBPyConnection,
+                 table: str) -> pl.DataFrame:
         """Raise, as a validator that breaks would."""
         raise RuntimeError("the validator failed half way through the load")
 

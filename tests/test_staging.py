@@ -301,3 +301,44 @@ def test_number_macro_reads_any_written_float(macros: duckdb.DuckDBPyConnection,
 def test_money_macro_reads_dollars_with_separators(macros: duckdb.DuckDBPyConnection,
                                                    amount: int) -> None:
     assert one(macros, "wv_number", f"${amount:,}") == amount
+
+
+# ---- The fast paths read as the regular expressions do ------------------------------------------
+
+TRIMMED = r"nullif(regexp_replace($1, '^[\s\p{Z}]+|[\s\p{Z}]+$', '', 'g'), '')"  # wv_text's rule
+SPACES = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+def test_the_space_codes_are_the_regular_expression_class(macros: duckdb.DuckDBPyConnection
+                                                          ) -> None:
+    """wv_text looks at the first and last character: its codes are exactly [\\s\\p{Z}]'s."""
+    [(differing,)] = macros.execute(
+        r"select count(*) from (select code from range(0, 1114112) as codes(code)"
+        r" where code not between 55296 and 57343)"  # surrogates are not characters
+        r" where wv_is_space(code) <> regexp_full_match(chr(code::integer), '[\s\p{Z}]')"
+    ).fetchall()
+    assert differing == 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.one_of(st.sampled_from(SPACES),
+                                  st.characters(exclude_categories=("Cs",))), max_size=12))
+def test_text_macro_trims_as_the_regular_expression(macros: duckdb.DuckDBPyConnection,
+                                                    text: str) -> None:
+    [(fast, rule)] = macros.execute(f"select wv_text($1::varchar), {TRIMMED}", [text]).fetchall()
+    assert fast == rule
+
+
+NUMBER_RULE = (r"wv_finite(try_cast(case when regexp_full_match(t, '[-+]?\$?\s?\d{1,3}(,\d{3})+"
+               r"(\.\d+)?') then regexp_replace(t, '[$,\s]', '', 'g') else regexp_replace(t,"
+               r" '^([-+]?)\$\s?', '\1') end as double))")  # wv_number before the direct cast
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(), st.text(alphabet="0123456789$,._-+eE naifINF", max_size=16)))
+def test_number_macro_casts_directly_only_what_the_rule_reads_alike(
+        macros: duckdb.DuckDBPyConnection, text: str) -> None:
+    [(fast, rule)] = macros.execute(
+        f"select wv_number_of(t), {NUMBER_RULE} from (select wv_text($1::varchar) as t)",
+        [text]).fetchall()
+    assert fast == rule or (fast != fast and rule != rule)

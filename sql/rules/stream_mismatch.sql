@@ -62,17 +62,10 @@ scores as (
 ),
 
 shapes as (
+    -- each factor's shape: its score less the position's own mean factor score
     select snapshot_date, jurisdiction, agency_code, position_id, position_title,
-           classification_code, tier, stream_code, factor,
-           score - avg(score) over (
-               partition by snapshot_date, jurisdiction, agency_code, position_id) as shape
-    from (unpivot (select snapshot_date, jurisdiction, agency_code, position_id, position_title,
-                          classification_code, tier, stream_code, knowledge, relationships,
-                          judgement_risk, independence, strategic_change, impact, breadth,
-                          resource_management from scores)
-          on knowledge, relationships, judgement_risk, independence, strategic_change, impact,
-             breadth, resource_management
-          into name factor value score)
+           classification_code, tier, stream_code, factor, shape
+    from int_factor_shapes
 ),
 
 centroids as (

@@ -21,26 +21,9 @@
 -- divide by zero); the distance is the root mean square of the eight z-scores, and at least
 -- min_far_factors factors must each sit 2 or more from their peers (one odd factor is the
 -- evidence rules' business, not a different profile).
-with scores as (
-    select * from position_scores
-    where total_points is not null and stream_code is not null and points_outside_held_band = 0
-),
-
-factors as (
-    unpivot (select snapshot_date, jurisdiction, agency_code, position_id, position_title,
-                    classification_code, tier, stream_code, knowledge, relationships,
-                    judgement_risk, independence, strategic_change, impact, breadth,
-                    resource_management from scores)
-    on knowledge, relationships, judgement_risk, independence, strategic_change, impact,
-       breadth, resource_management
-    into name factor value score
-),
-
-shaped as (
-    select *,
-        score - avg(score) over (
-            partition by snapshot_date, jurisdiction, agency_code, position_id) as shape
-    from factors
+with shaped as (
+    -- each factor's score and shape (the score less the position's own mean factor score)
+    select * from int_factor_shapes
 ),
 
 local_peers as (
@@ -93,7 +76,21 @@ profiles as (
         any_value(tier) as tier, any_value(stream_code) as stream_code,
         bool_and(is_local) as is_local, any_value(peers) as peers,
         sqrt(avg(z * z)) as distance,
-        count(*) filter (where abs(z) >= 2) as far_factors,
+        count(*) filter (where abs(z) >= 2) as far_factors
+    from z_scores
+    group by snapshot_date, jurisdiction, agency_code, position_id
+),
+
+outliers as (
+    select * from profiles
+    where distance >= getvariable('within_band_outlier__threshold')
+        and far_factors >= getvariable('within_band_outlier__min_far_factors')
+),
+
+details as (
+    -- the factors of the outliers only, written out for the message and the evidence
+    select
+        snapshot_date, jurisdiction, agency_code, position_id,
         string_agg(format('{} {} (peers {})', factor, score, peer_median), ', '
                    order by abs(z) desc, factor) filter (where abs(z) >= 2) as far_detail,
         -- one object per factor, keyed by factor in name order (the same order on every run)
@@ -103,6 +100,7 @@ profiles as (
                              'shape', round(shape, 2), 'peer_shape', round(peer_shape, 2),
                              'z', round(z, 2))) order by factor))) as factor_detail
     from z_scores
+    semi join outliers using (snapshot_date, jurisdiction, agency_code, position_id)
     group by snapshot_date, jurisdiction, agency_code, position_id
 ),
 
@@ -134,9 +132,8 @@ final as (
                 'min_peers', getvariable('within_band_outlier__min_peers'),
                 'min_mad_points', getvariable('within_band_outlier__min_mad_points'))
         ) as evidence
-    from profiles
-    where distance >= getvariable('within_band_outlier__threshold')
-        and far_factors >= getvariable('within_band_outlier__min_far_factors')
+    from outliers
+    join details using (snapshot_date, jurisdiction, agency_code, position_id)
 )
 
 select * from final

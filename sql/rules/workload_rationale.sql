@@ -28,13 +28,7 @@ with scores as (
 decisions as (
     select scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
            scores.position_title, scores.classification_code, scores.determination_id,
-           lower(determinations.rationale) as rationale,
-           -- the text the dismissals are read in: stressing negations blanked out
-           case when len(getvariable('workload_rationale__non_dismissive_phrases')) = 0
-               then lower(determinations.rationale)
-               else regexp_replace(lower(determinations.rationale),
-                   '\b(' || array_to_string(getvariable('workload_rationale__non_dismissive_phrases'), '|')
-                   || ')\b', ' ', 'g') end as rationale_for_dismissals
+           lower(determinations.rationale) as rationale
     from scores
     join determinations using (determination_id)
     where determinations.rationale is not null
@@ -75,12 +69,27 @@ terms as (
     from term_cores
 ),
 
-texts as (
+wordings as (
     -- each distinct rationale once (many determinations share a wording: the patterns below
-    -- are per term, so DuckDB compiles them per row), and whether a dismissive phrase is in it
-    -- at all, as the dismissal patterns below have it: a text with none has nothing to cut out
-    select distinct
+    -- are per term, so DuckDB compiles them per row), with the text the dismissals are read
+    -- in: stressing negations blanked out
+    select
+        rationale,
+        case when len(getvariable('workload_rationale__non_dismissive_phrases')) = 0
+            then rationale
+            else regexp_replace(rationale,
+                '\b(' || array_to_string(getvariable('workload_rationale__non_dismissive_phrases'), '|')
+                || ')\b', ' ', 'g') end as rationale_for_dismissals
+    from (select distinct rationale from decisions)
+),
+
+texts as (
+    -- whether a dismissive phrase is in a wording at all, as the dismissal patterns below have
+    -- it: a text with none has nothing to cut out; and whether it holds a digit, without which
+    -- no counted quantity can match
+    select
         rationale, rationale_for_dismissals,
+        regexp_matches(rationale, '\d') as has_digit,
         len(getvariable('workload_rationale__dismissive_phrases')) > 0
             and regexp_matches(rationale_for_dismissals, '\b('
                 || array_to_string(getvariable('workload_rationale__dismissive_phrases'), '|')
@@ -89,14 +98,16 @@ texts as (
             and regexp_matches(rationale_for_dismissals, '('
                 || array_to_string(getvariable('workload_rationale__dismissive_phrases_after'), '|')
                 || ')\b') as has_dismissal_after
-    from decisions
+    from wordings
 ),
 
 candidates as (
-    -- a term's pattern matches only a text that contains the term: a cheap first test
+    -- a term's pattern matches only a text that contains the term, a counted quantity's only
+    -- a text with a digit: cheap first tests
     select texts.*, terms.*
     from texts
-    join terms on terms.term in ('#count', '#scope') or contains(texts.rationale, terms.term)
+    join terms on (terms.term in ('#count', '#scope') and texts.has_digit)
+        or contains(texts.rationale, terms.term)
 ),
 
 hits as (
@@ -132,9 +143,10 @@ undismissed as (
 ),
 
 counted as (
-    -- nothing cut (the text as matched above): the term is used
-    select *, rationale_left = rationale or regexp_matches(rationale_left, term_pattern)
-        as is_used
+    -- nothing cut (the text as matched above): the term is used; else it is if an occurrence
+    -- is left (the pattern is matched only then)
+    select *, case when rationale_left = rationale then true
+                   else regexp_matches(rationale_left, term_pattern) end as is_used
     from undismissed
 ),
 

@@ -5,12 +5,13 @@ with incoming as (
     select * from incoming
 ),
 
-cleaned as (
+texts as (
+    -- every value trimmed once; the readers below read the trimmed text (the _of macros)
     select
         source_file,
         row_number,
-        wv_date(snapshot_date) as snapshot_date,
-        upper(wv_text(jurisdiction)) as jurisdiction,
+        wv_text(snapshot_date) as snapshot_date,
+        wv_text(jurisdiction) as jurisdiction,
         wv_text(agency_code) as agency_code,
         wv_text(agency_name) as agency_name,
         wv_text(position_id) as position_id,
@@ -18,25 +19,62 @@ cleaned as (
         wv_text(classification) as classification,
         wv_text(stream) as stream,
         wv_text(reports_to_position_id) as reports_to_position_id,
-        lower(wv_text(occupancy)) as occupancy,
-        wv_number(fte) as fte,
-        wv_number(staff_managed) as staff_managed,
-        wv_number(budget_managed) as budget_managed,   -- AUD
-        wv_integer(locations) as locations,
-        wv_number(planning_horizon_years) as planning_horizon_years,
+        wv_text(occupancy) as occupancy,
+        wv_text(fte) as fte,
+        wv_text(staff_managed) as staff_managed,
+        wv_text(budget_managed) as budget_managed,
+        wv_text(locations) as locations,
+        wv_text(planning_horizon_years) as planning_horizon_years,
         wv_text(position_description) as position_description,
-        wv_number(aggregate_fte) as aggregate_fte,     -- total FTE of a row standing for several posts
-        list_filter([
-            wv_problem('snapshot_date', snapshot_date, wv_date(snapshot_date), wv_expect_date()),
-            wv_problem('fte', fte, wv_number(fte), wv_expect_number()),
-            wv_problem('staff_managed', staff_managed, wv_number(staff_managed), wv_expect_number()),
-            wv_problem('budget_managed', budget_managed, wv_number(budget_managed), wv_expect_money()),
-            wv_problem('locations', locations, wv_integer(locations), wv_expect_integer()),
-            wv_problem('aggregate_fte', aggregate_fte, wv_number(aggregate_fte), wv_expect_number()),
-            wv_problem('planning_horizon_years', planning_horizon_years,
-                       wv_number(planning_horizon_years), wv_expect_number())
-        ], lambda problem: problem is not null) as problems
+        wv_text(aggregate_fte) as aggregate_fte
     from incoming
+),
+
+read_values as (
+    select
+        texts.*,
+        wv_date_of(snapshot_date) as snapshot_date_read,
+        wv_number_of(fte) as fte_read,
+        wv_number_of(staff_managed) as staff_managed_read,
+        wv_number_of(budget_managed) as budget_managed_read,   -- AUD
+        wv_number_of(locations) as locations_number,
+        wv_number_of(planning_horizon_years) as planning_horizon_years_read,
+        wv_number_of(aggregate_fte) as aggregate_fte_read  -- total FTE of a row standing for several posts
+    from texts
+),
+
+cleaned as (
+    select
+        source_file,
+        row_number,
+        snapshot_date_read as snapshot_date,
+        upper(jurisdiction) as jurisdiction,
+        agency_code,
+        agency_name,
+        position_id,
+        position_title,
+        classification,
+        stream,
+        reports_to_position_id,
+        lower(occupancy) as occupancy,
+        fte_read as fte,
+        staff_managed_read as staff_managed,
+        budget_managed_read as budget_managed,
+        wv_whole(locations_number) as locations,
+        planning_horizon_years_read as planning_horizon_years,
+        position_description,
+        aggregate_fte_read as aggregate_fte,
+        list_filter([
+            wv_problem('snapshot_date', snapshot_date, snapshot_date_read, wv_expect_date()),
+            wv_problem('fte', fte, fte_read, wv_expect_number()),
+            wv_problem('staff_managed', staff_managed, staff_managed_read, wv_expect_number()),
+            wv_problem('budget_managed', budget_managed, budget_managed_read, wv_expect_money()),
+            wv_problem('locations', locations, wv_whole(locations_number), wv_expect_integer()),
+            wv_problem('aggregate_fte', aggregate_fte, aggregate_fte_read, wv_expect_number()),
+            wv_problem('planning_horizon_years', planning_horizon_years,
+                       planning_horizon_years_read, wv_expect_number())
+        ], lambda problem: problem is not null) as problems
+    from read_values
 ),
 
 coded as (
