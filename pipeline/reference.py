@@ -27,6 +27,9 @@ def reference_tables() -> dict[str, pl.DataFrame]:
         "ref_rationale_terms": rationale_terms(),
         "ref_band_streams": band_streams(),
         "ref_typical_titles": typical_titles(),
+        "ref_planning_horizons": planning_horizons(),
+        "ref_guide_scores": guide_scores(),
+        "ref_plf_elements": plf_elements(),
         "ref_severities": severities_table(),
         "ref_rules": rules_table(),
     }
@@ -159,6 +162,39 @@ def typical_titles() -> pl.DataFrame:
          for title in band.typical_titles],
         schema={"jurisdiction": pl.String, "classification_code": pl.String,
                 "title": pl.String}, orient="row")
+
+
+def planning_horizons() -> pl.DataFrame:
+    """Return each framework band's published planning horizon in years (a band whose document
+    gives no number has no row): jurisdiction, band code, tier, minimum, maximum (null: none),
+    the framework and its seed."""
+    return pl.DataFrame(
+        [(jurisdiction, band.code, band.tier, band.planning_horizon_years_min,
+          band.planning_horizon_years_max, framework.id, framework.source.seed)
+         for framework in frameworks.all_frameworks() for jurisdiction in framework.jurisdictions
+         for band in framework.bands if band.planning_horizon_years_min is not None],
+        schema={"jurisdiction": pl.String, "classification_code": pl.String, "tier": pl.String,
+                "min_years": pl.Float64, "max_years": pl.Float64, "framework_id": pl.String,
+                "seed": pl.String}, orient="row")
+
+
+def guide_scores() -> pl.DataFrame:
+    """Return the work value tool's worked guide: the score on every factor that lands in each
+    tier (3 Band 1, 5 Band 2, 7 Band 3)."""
+    return pl.DataFrame(
+        [(point.tier, point.score_every_factor) for point in frameworks.work_value_tool().guide],
+        schema={"tier": pl.String, "score_every_factor": pl.Int64}, orient="row")
+
+
+def plf_elements() -> pl.DataFrame:
+    """Return the Performance Leadership Framework's elements for each jurisdiction it binds."""
+    framework = frameworks.load_framework(frameworks.PLF_FRAMEWORK_ID)
+    return pl.DataFrame(
+        [(jurisdiction, element.code, element.name, order)
+         for jurisdiction in framework.jurisdictions
+         for order, element in enumerate(framework.elements, start=1)],
+        schema={"jurisdiction": pl.String, "element": pl.String, "element_name": pl.String,
+                "element_order": pl.Int64}, orient="row")
 
 
 def rules_table() -> pl.DataFrame:

@@ -2,12 +2,17 @@
 -- extract holds evidence for (resource_management, breadth, independence) per basis: the
 -- evaluator's score, a single evidence value, the raw measures behind it, and the evidence bin
 -- within the position's jurisdiction and snapshot (getvariable('scoring__calibration_bins') groups by
--- percent rank: about equal in size, and never splitting positions with equal evidence). Basis
+-- percent rank: about equal in size, and never splitting positions with equal evidence; fewer
+-- where the group cannot fill that many with scoring__calibration_min_positions each). Basis
 -- `absolute` ranks the amounts themselves; for resource_management basis `share` ranks the
--- share of the agency's workforce and budget the position manages (seeds 000 and 001: a band
--- of a smaller agency leads a larger share of a smaller whole). The agency's workforce is the
--- larger of its largest staff_managed and its positions' FTE, its budget the largest
--- budget_managed: one aggregate per agency and snapshot, no join across agencies.
+-- share of the agency's workforce and budget the position manages, across tiers (seeds 000 and
+-- 001: a band of a smaller agency leads a larger share of a smaller whole, as a higher band of
+-- a larger one does). The agency's workforce is the larger of its largest staff_managed and
+-- its positions' FTE, its budget the largest budget_managed: one aggregate per agency and
+-- snapshot, no join across agencies. Basis `tier` ranks the amounts (staff and budget,
+-- locations and units led, the horizon) among the positions of the same crosswalk tier and bins
+-- them within the tier (peer_tier): an SES1 Director is calibrated on SES1 positions with
+-- similar evidence, not on SES3 ones that lead as many units.
 -- grain: one row per scored executive position per snapshot per evidence-backed factor and basis
 with scores as (
     select * from position_scores where total_points is not null
@@ -67,7 +72,20 @@ ranked as (
             order by locations) end as locations_rank,
         percent_rank() over (
             partition by shares.snapshot_date, shares.jurisdiction
-            order by coalesce(units_led.count_units_led, 0)) as units_rank
+            order by coalesce(units_led.count_units_led, 0)) as units_rank,
+        -- the same ranks among the positions of the same tier (basis `tier`)
+        case when staff_managed is not null then percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, shares.tier, staff_managed is null
+            order by staff_managed) end as staff_tier_rank,
+        case when budget_managed is not null then percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, shares.tier, budget_managed is null
+            order by budget_managed) end as budget_tier_rank,
+        case when locations is not null then percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, shares.tier, locations is null
+            order by locations) end as locations_tier_rank,
+        percent_rank() over (
+            partition by shares.snapshot_date, shares.jurisdiction, shares.tier
+            order by coalesce(units_led.count_units_led, 0)) as units_tier_rank
     from shares
     left join units_led
         using (snapshot_date, jurisdiction, agency_code, position_id)
@@ -99,20 +117,59 @@ long as (
            planning_horizon_years,
            json_object('planning_horizon_years', planning_horizon_years)
     from ranked
+    union all
+    select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
+           'resource_management', 'tier', resource_management,
+           (coalesce(staff_tier_rank, budget_tier_rank) + coalesce(budget_tier_rank, staff_tier_rank)) / 2,
+           json_object('staff_managed', staff_managed, 'budget_managed', budget_managed)
+    from ranked
+    union all
+    select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
+           'breadth', 'tier', breadth,
+           case when locations_tier_rank is not null then (locations_tier_rank + units_tier_rank) / 2 end,
+           json_object('locations', locations, 'units_led', count_units_led)
+    from ranked
+    union all
+    select snapshot_date, jurisdiction, agency_code, position_id, tier, stream_code,
+           'independence', 'tier', independence,
+           planning_horizon_years,
+           json_object('planning_horizon_years', planning_horizon_years)
+    from ranked
+),
+
+tiered as (
+    -- the tier a basis is calibrated within: `tier` only (null: the jurisdiction)
+    select *, case when basis = 'tier' then tier end as peer_tier
+    from long
+    where score is not null
+),
+
+peers as (
+    -- each position's peer group for binning: its jurisdiction, snapshot, factor, basis and
+    -- peer_tier; as many bins as the group fills with min_positions_per_bin each (at most
+    -- `bins`, at least one): a small tier is split in two, not left without an estimate
+    select
+        *,
+        percent_rank() over (
+            partition by snapshot_date, jurisdiction, factor, basis, peer_tier,
+                         evidence_value is null
+            order by evidence_value) as evidence_rank,
+        greatest(1, least(getvariable('scoring__calibration_bins'),
+            floor(count(*) over (
+                partition by snapshot_date, jurisdiction, factor, basis, peer_tier,
+                             evidence_value is null)
+                / getvariable('scoring__calibration_min_positions'))))::integer as peer_bins
+    from tiered
 ),
 
 final as (
     select
-        *,
+        * exclude (evidence_rank, peer_bins),
         -- bins by percent rank, so positions with equal evidence always share a bin (ntile
         -- would split ties at random)
-        case when evidence_value is not null then least(
-            getvariable('scoring__calibration_bins'),
-            1 + floor(getvariable('scoring__calibration_bins') * percent_rank() over (
-                partition by snapshot_date, jurisdiction, factor, basis, evidence_value is null
-                order by evidence_value))::integer) end as evidence_bin
-    from long
-    where score is not null
+        case when evidence_value is not null then
+            least(peer_bins, 1 + floor(peer_bins * evidence_rank)::integer) end as evidence_bin
+    from peers
 )
 
 select * from final

@@ -1,5 +1,6 @@
 -- evidence_calibration: one row per jurisdiction, snapshot, factor, basis (absolute amounts, or
--- for resource_management the share of the agency) and evidence bin: how the
+-- for resource_management the share of the agency, or the amounts within one tier: peer_tier)
+-- and evidence bin: how the
 -- evaluators scored the factor for positions with that much evidence. The expected score is the
 -- bin's median; its usual range runs between the configured quantiles. Inspect it to see what
 -- the workforce itself says a score should be (docs/scoring.md).
@@ -13,6 +14,7 @@ final as (
         jurisdiction,
         factor,
         basis,
+        peer_tier,
         evidence_bin,
         count(*) as count_positions,
         min(evidence_value) as evidence_low,

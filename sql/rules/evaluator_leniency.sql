@@ -15,7 +15,11 @@
 -- positions. Leniency is not within-band spread: an evaluator who pushes roles up a band looks
 -- low inside the new band, and one agency's evaluators are not its agency. Each determination's
 -- residual is its evidence-backed factor scores less the calibrated expectations
--- (factor_evidence, docs/scoring.md); within each jurisdiction and snapshot an evaluator's
+-- (factor_evidence, docs/scoring.md): on the jurisdiction's positions with similar evidence, of
+-- every tier, not on the same tier's (tier_expected_score) as resource_evidence_mismatch also
+-- does, because the held tier is the evaluator's own output: one who pushes roles up a band
+-- would be calibrated on the band they pushed them into. Within each jurisdiction and snapshot
+-- an evaluator's
 -- residuals are tested against everyone else's (one-sided Mann-Whitney U, tie-corrected: when
 -- all score alike there is no spread to test and nobody is flagged). Only evaluators with
 -- min_determinations, against min_peer_determinations, and a median residual min_residual_gap_points

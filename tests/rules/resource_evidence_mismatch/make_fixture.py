@@ -10,6 +10,12 @@ to calibrate (min_positions_per_bin = 8): nothing there is judged. Breadth and i
 carry no evidence (no locations, no planning horizon), so only resource_management is judged.
 ONI is a small agency (its head manages 75 staff): its Band 1 manages 60 of them, few by the
 APS's absolute amounts but 80% of its agency, and is scored like the largest shares.
+The planning horizon cases (positions_horizon_2025.csv, determinations_horizon_2025.csv) are
+written by hand beside these, in agencies of their own with no staff or budget figures, so they
+change none of the calibrations above.
+The across-tiers cases (positions_tier_2025.csv, determinations_tier_2025.csv: WA DPIRD, where
+only the same tier's calibration bears two scores out) are written by hand too, in the WA, so
+they change none of the APS and VPS calibrations either.
 """
 
 from __future__ import annotations
