@@ -28,10 +28,13 @@ def random_dates(window: list[str], n: int, rng: np.random.Generator) -> np.ndar
 
 
 def executives(union: pl.DataFrame, first: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
-    """Return the classified executive positions with evidence from the latest snapshot
-    they appear in, and each factor's evidence lean."""
-    seen = pl.concat([latest.select("uid", *EVIDENCE),
-                      first.filter(~pl.col("in_latest")).select("uid", *EVIDENCE)])
+    """Return the classified executive positions with the evidence their latest decision was
+    made on, and each factor's evidence lean: the earlier snapshot's where the position is in it
+    (its decision is dated before that snapshot, so a later restructure or plant does not reach
+    back into it), else the latest snapshot's (a position created since)."""
+    seen = pl.concat([first.select("uid", *EVIDENCE),
+                      latest.filter(~pl.col("uid").is_in(first["uid"].implode()))
+                      .select("uid", *EVIDENCE)])
     execs = union.filter(pl.col("executive") & (pl.col("code") != "HEAD"))
     cols = ["uid", "agency_code", "jurisdiction", "position_id", "code", "tier", "group",
             "specialist", "function", "in_first", "in_latest"]

@@ -41,7 +41,14 @@ from samplegen.defects import write_defects
 from samplegen.frameworks import Frameworks, load_frameworks
 from samplegen.people import maturity, performance
 from samplegen.plant_state import PlantState, apply_patches, resolve_labels
-from samplegen.plants import label_moved, plant_decisions, plant_performance, plant_positions
+from samplegen.plants import (
+    label_moved,
+    plant_decisions,
+    plant_maturity,
+    plant_performance,
+    plant_positions,
+)
+from samplegen.plants.executive_cohort_growth import earlier
 from samplegen.shapes import shaped
 from samplegen.snapshots import draw_occupancy, snapshot, with_rollups
 from samplegen.tree import build_workforce
@@ -77,6 +84,7 @@ class _Sample:
     snapshots: dict[str, pl.DataFrame]
     decisions: pl.DataFrame
     performance: pl.DataFrame
+    maturity_omitted: pl.DataFrame  # (year, agency, element) rows the maturity plants leave out
     labels: pl.DataFrame
 
 
@@ -87,7 +95,8 @@ def _generate(fw: Frameworks, seed: int, scale: float) -> tuple[_Sample, np.rand
     first_date, latest_date = fw.config["snapshots"]
     state = PlantState(fw, rng, union, (first_date, latest_date))
     plant_positions(state)
-    first = with_rollups(snapshot(union, False, first_date))
+    union = state.union  # plants may retitle positions, or plant branches as new
+    first = with_rollups(snapshot(earlier(union), False, first_date))
     latest = with_rollups(apply_patches(snapshot(union, True, latest_date), state))
     state.latest = latest
     execs = executives(union, first, latest)
@@ -95,7 +104,8 @@ def _generate(fw: Frameworks, seed: int, scale: float) -> tuple[_Sample, np.rand
     label_moved(state, first, latest, decisions["uid"].unique())
     snapshots = {first_date: first, latest_date: latest}
     perf = plant_performance(state, performance(snapshots, fw, rng))
-    return _Sample(snapshots, decisions, perf, resolve_labels(state, snapshots)), rng
+    omitted = plant_maturity(state)
+    return _Sample(snapshots, decisions, perf, omitted, resolve_labels(state, snapshots)), rng
 
 
 def _clear_previous(out_dir: Path, fw: Frameworks) -> None:
@@ -117,7 +127,10 @@ def _write_all(out_dir: Path, sample: _Sample, fw: Frameworks, scale: float,
                            determination_columns, ["decision_date"], fw, scale)
     rows |= write_extracts(out_dir, "performance", sample.performance, PERFORMANCE_COLUMNS, [],
                            fw, scale)
-    rows |= write_extracts(out_dir, "maturity", maturity(fw, rng), MATURITY_COLUMNS, [], fw, scale)
+    assessed = maturity(fw, rng).join(sample.maturity_omitted,
+                                      on=["year", "agency_code", "element"], how="anti",
+                                      maintain_order="left")
+    rows |= write_extracts(out_dir, "maturity", assessed, MATURITY_COLUMNS, [], fw, scale)
     latest = sample.snapshots[fw.config["snapshots"][-1]]
     defects, quarantined = write_defects(out_dir, latest, fw.factors)
     sample.labels.write_csv(out_dir / "expected_flags.csv")

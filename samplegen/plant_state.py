@@ -7,6 +7,10 @@ per snapshot the defect exists in. Positions-side plants only ever change the la
 
 from __future__ import annotations
 
+import json
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +19,7 @@ import polars as pl
 
 from samplegen.frameworks import Frameworks
 
+EXECUTIVE_MIN_RANK = 10  # the crosswalk rank of SES Band 1 (data/crosswalk.toml)
 PATCH_SCHEMA = {"uid": pl.Int64, "reports_to_position_id": pl.String, "agg_parent": pl.Int64,
                 "stream": pl.String, "code": pl.String, "classification": pl.String,
                 "tier": pl.String, "rank": pl.Int64, "position_title": pl.String}
@@ -59,16 +64,48 @@ def candidates(state: PlantState, agency: str, tier: str | None = None, *, both:
     return frame.filter(keep)
 
 
+def leaving_a_span(state: PlantState, pool: pl.DataFrame) -> pl.DataFrame:
+    """Return the rows of `pool` whose manager keeps two or more other reports in the latest
+    snapshot once the row moves away: a plant that re-points a reporting line leaves no manager
+    with a single report (a one-over-one layer is span_of_one's defect, planted only where meant).
+    Managers below the executive are not judged by that rule, so any of their reports may move.
+    Where no row qualifies (a sample far smaller than scale 1) the whole pool is returned."""
+    moved = sorted(p["uid"] for p in state.patches if p.get("reports_to_position_id") is not None)
+    staying = state.union.filter(pl.col("in_latest") & ~pl.col("uid").is_in(moved))
+    reports = staying.group_by("parent_uid").agg(span=pl.len())
+    managers = state.union.select(parent_uid="uid", manager_rank="rank")
+    leaving = (pool.join(reports, on="parent_uid", how="left").join(managers, on="parent_uid",
+                                                                    how="left")
+               .filter((pl.col("span").fill_null(0) >= 3)
+                       | (pl.col("manager_rank").fill_null(0) < EXECUTIVE_MIN_RANK))
+               .drop("span", "manager_rank"))
+    return pool if leaving.is_empty() else leaving  # a tiny sample (scale 0.2) may have none
+
+
 def take(state: PlantState, pool: pl.DataFrame, largest: str | None = None) -> dict[str, Any]:
     """Return one position of `pool` (at random, or the one with the most `largest`), now used."""
     if pool.is_empty():
         raise ValueError("the sample has no position left for a planted defect; raise the counts")
+    pool = pool.sort("uid")  # joins and group-bys leave rows in no set order: same seed, same pick
     if largest is not None:
-        row = pool.sort(largest, descending=True).row(0, named=True)
+        row = pool.sort(largest, descending=True, maintain_order=True).row(0, named=True)
     else:
         row = pool.row(int(state.rng.integers(pool.height)), named=True)
     state.used.add(row["uid"])
     return row
+
+
+@contextmanager
+def own_draws(state: PlantState, spec: dict[str, Any]) -> Iterator[None]:
+    """Let a plant draw from a generator of its own, seeded by the sample's seed and its
+    plants.toml entry, so that adding the plant leaves every other draw of the sample as it was."""
+    shared = state.rng
+    entry = zlib.crc32(json.dumps(spec, sort_keys=True).encode())
+    state.rng = np.random.default_rng([shared.bit_generator.seed_seq.entropy, entry])
+    try:
+        yield
+    finally:
+        state.rng = shared
 
 
 def by_uid(state: PlantState, uid: int) -> dict[str, Any]:

@@ -64,12 +64,16 @@ def _spread(n: int, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _assign_parents(n: int, parents: Layer, leaf: bool,
                     rng: np.random.Generator) -> tuple[np.ndarray, int]:
     """Return each child's parent index in the parent layer, and how many leading children are
-    the one child guaranteed to every managing parent (the rest are extra)."""
+    guaranteed (the rest are extra): one to every managing parent, and a second where the layer
+    has enough children, so that a manager of a well-designed structure leads two or more."""
     weight = parents.weight if parents.weight.sum() > 0 else parents.guarantee.astype(float)
     guaranteed = np.flatnonzero(parents.guarantee) if not leaf else np.array([], dtype=int)
     if n <= len(guaranteed):
         return rng.choice(guaranteed, n, replace=False), n
-    return np.concatenate([guaranteed, _spread(n - len(guaranteed), weight, rng)]), len(guaranteed)
+    second = guaranteed[parents.weight[guaranteed] > 0]  # not the specialists' one-person teams
+    second = rng.choice(second, min(len(second), n - len(guaranteed)), replace=False)
+    both = np.concatenate([guaranteed, second])
+    return np.concatenate([both, _spread(n - len(both), weight, rng)]), len(both)
 
 
 def _draw_streams(n: int, agency: dict[str, Any], fw: Frameworks,

@@ -17,6 +17,7 @@ import polars as pl
 import xlsxwriter
 
 from samplegen.frameworks import Frameworks, code_family, spell
+from samplegen.plants.points_arithmetic import RECORDED_OFFSET
 
 POSITION_COLUMNS = ["snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
                     "position_title", "classification", "stream", "reports_to_position_id",
@@ -89,9 +90,19 @@ def determinations_frame(decisions: pl.DataFrame, fw: Frameworks,
                                                       spelled.items()}),
         method=pl.col("jurisdiction").replace_strict({j: lad["method"] for j, lad in
                                                       ladders.items()}),
-        total_points=pl.when(recorded).then(pl.sum_horizontal(fw.factors)),
+        total_points=_recorded_total(order, recorded, fw),
         rationale=pl.concat_str("lead_in", "reason", "closer", separator=" "),
     )
+
+
+def _recorded_total(decisions: pl.DataFrame, recorded: pl.Expr, fw: Frameworks) -> pl.Expr:
+    """Return the total_points an agency records: the sum of the scores where it records one,
+    off by a planted `recorded_offset` (samplegen.plants.points_arithmetic) where there is one."""
+    total = pl.sum_horizontal(fw.factors)
+    if RECORDED_OFFSET not in decisions.columns:
+        return pl.when(recorded).then(total)
+    offset = pl.col(RECORDED_OFFSET)
+    return pl.when(offset.is_not_null()).then(total + offset).when(recorded).then(total)
 
 
 def _spellable(code: str, style: dict[str, str]) -> bool:

@@ -56,7 +56,8 @@ def test_exactly_the_planted_bad_rows_are_quarantined(
 
 def test_every_planted_inconsistency_is_found_and_clean_positions_stay_quiet(
         sample_run: tuple[SampleSummary, RunSummary, Path]) -> None:
-    """Recall and precision are 1.0 for every rule on the sample's labels."""
+    """Recall is 1.0 for every rule on the sample's labels, and precision 1.0 but for the two
+    extra flags docs/accuracy.md reads one by one (generator inconsistencies it does not label)."""
     sample, _, path = sample_run
     connection = duckdb.connect(str(path), read_only=True)
     scores = evaluate(connection, read_labels(sample.out_dir / "expected_flags.csv"))
@@ -66,6 +67,10 @@ def test_every_planted_inconsistency_is_found_and_clean_positions_stay_quiet(
         "determination_mismatch", "missing_determination", "resource_evidence_mismatch",
         "agency_band_drift", "orphan_reports_to", "reporting_cycle", "workload_rationale",
         "stream_mismatch", "behaviour_outcome_offset", "stale_determination"}
-    misses = scores.filter((pl.col("recall") < 1) | (pl.col("precision") < 1))
-    assert misses.is_empty(), misses
-    assert (scores["labels"].sum(), scores["flags"].sum()) == (101, 101)
+    assert scores.filter(pl.col("recall") < 1).is_empty(), scores
+    extra = dict(scores.select("rule_id", pl.col("flags") - pl.col("flags_matching")).iter_rows())
+    # LCW10410 (resource_evidence_mismatch, 2024: breadth 2 where its tier scores 4) and
+    # PC10092 (within_band_outlier: re-decided by the planted lenient evaluator)
+    assert {rule: n for rule, n in extra.items() if n} == {
+        "resource_evidence_mismatch": 1, "within_band_outlier": 1}
+    assert (scores["labels"].sum(), scores["flags"].sum()) == (138, 140)

@@ -6,7 +6,7 @@ from typing import Any
 
 import polars as pl
 
-from samplegen.plant_state import PlantState, candidates, label, patch, take
+from samplegen.plant_state import PlantState, candidates, label, leaving_a_span, patch, take
 
 
 def on_positions(state: PlantState, spec: dict[str, Any]) -> None:
@@ -14,7 +14,7 @@ def on_positions(state: PlantState, spec: dict[str, Any]) -> None:
     reporting line; two classifications of one tier (WA Class 1, Class 2) are no compression."""
     agency = spec["agency"]
     upper = "SES2" if spec["variant"] == "reversed" else "SES1"
-    child = take(state, candidates(state, agency, upper))
+    child = take(state, leaving_a_span(state, candidates(state, agency, upper)))
     pool = candidates(state, agency, "SES1").filter(pl.col("parent_uid") != child["uid"])
     boss = take(state, pool)
     if spec["variant"] == "compressed" and boss["code"] != child["code"]:

@@ -6,13 +6,13 @@ from typing import Any
 
 import polars as pl
 
-from samplegen.plant_state import PlantState, candidates, label, patch, take
+from samplegen.plant_state import PlantState, candidates, label, leaving_a_span, patch, take
 
 
 def on_positions(state: PlantState, spec: dict[str, Any]) -> None:
     """Plant a reporting line to a position id that is not in the extract."""
     agency = state.agency(spec["agency"])
-    row = take(state, candidates(state, agency["code"], spec["tier"]))
+    row = take(state, leaving_a_span(state, candidates(state, agency["code"], spec["tier"])))
     gone = state.union.filter((pl.col("agency_code") == agency["code"]) & ~pl.col("in_latest"))
     if spec["variant"] == "abolished" and not gone.is_empty():
         ghost = gone["position_id"][int(state.rng.integers(gone.height))]

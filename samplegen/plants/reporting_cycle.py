@@ -6,17 +6,17 @@ from typing import Any
 
 import polars as pl
 
-from samplegen.plant_state import PlantState, by_uid, candidates, label, patch, take
+from samplegen.plant_state import PlantState, by_uid, candidates, label, leaving_a_span, patch, take
 
 
 def on_positions(state: PlantState, spec: dict[str, Any]) -> None:
     """Plant a self-report, or a pair A -> B -> A (B is A's manager and now reports to A)."""
     if spec["variant"] == "self":
-        row = take(state, candidates(state, spec["agency"], spec["tier"]))
+        row = take(state, leaving_a_span(state, candidates(state, spec["agency"], spec["tier"])))
         patch(state, row["uid"], reports_to_position_id=row["position_id"], agg_parent=-1)
         label(state, "reporting_cycle", row, "reports to itself")
         return
-    managers = candidates(state, spec["agency"], "SES2")["uid"]
+    managers = leaving_a_span(state, candidates(state, spec["agency"], "SES2"))["uid"]
     a = take(state, candidates(state, spec["agency"], "SES1").filter(
         pl.col("parent_uid").is_in(managers.implode())))
     b = by_uid(state, a["parent_uid"])
