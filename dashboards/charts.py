@@ -19,12 +19,18 @@ OCCUPANCY_COLOURS = {"occupied": "#2c7fb8", "acting": "#fdae61", "vacant": "#d71
 SERIES_COLOURS = {"this position": "#d7191c", "band peers": "#2c7fb8",
                   "band and stream peers": "#41ab5d"}
 SERIES_DASHES = {"this position": [1, 0], "band peers": [6, 3], "band and stream peers": [2, 2]}
+SERIES_LEGEND = {  # queries.factor_profile's series -> the legend's name of its line
+    "this position": "This position's score",
+    "band peers": "Median of the other positions of its band",
+    "band and stream peers": "Median of those of its band and stream",
+}
 TIER_COLOURS = {"HEAD": "#0d0887", "SES4": "#6a00a8", "SES3": "#b12a90", "SES2": "#e16462",
                 "SES1": "#fca636", "SUBSES": "#bdbdbd"}  # senior dark, junior light (plasma)
 ROW_STEP = 26  # pixels per row of a chart with one bar per category
 ALL_STREAMS = "all streams"
 CHART_HEIGHT = 320
-TITLE_CHARACTERS = 40  # a title in the reporting tree is cut to this many characters
+TITLE_CHARACTERS = 24  # a title in the reporting tree is cut to this many characters
+TREE_LAYOUT = ("---\nconfig:\n  flowchart:\n    wrappingWidth: 460\n---")  # one line each
 
 
 def _ordered(values: Sequence[str], preferred: Sequence[str]) -> list[str]:
@@ -72,18 +78,23 @@ def factor_profile_chart(profile: pl.DataFrame, factor_names: Mapping[str, str],
     """
     named = profile.with_columns(
         pl.col("factor").replace_strict(factor_names, default=pl.col("factor"))
-        .alias("factor_name"))
+        .alias("factor_name"),
+        pl.col("series").replace_strict(SERIES_LEGEND, default=pl.col("series")).alias("line"))
     order = [factor_names.get(factor, factor) for factor in factor_names]
+    series = [value for value in SERIES_LEGEND if value in named["series"].to_list()]
+    lines = [SERIES_LEGEND[value] for value in series]
+    legend = alt.Legend(title=None, orient="bottom", direction="vertical", labelLimit=0,
+                        symbolStrokeWidth=2, symbolSize=400, symbolType="stroke")
     return alt.Chart(named).mark_line(point=True).encode(
         x=alt.X("factor_name:N", sort=order, title=None,
                 axis=alt.Axis(labelAngle=-30, labelOverlap=False)),
         y=alt.Y("score:Q", scale=alt.Scale(domain=list(score_range)), title="score"),
-        color=alt.Color("series:N", scale=_colour_scale(SERIES_COLOURS,
-                                                        named["series"].to_list()),
-                        title=None),
-        strokeDash=alt.StrokeDash("series:N", scale=alt.Scale(
-            domain=list(SERIES_DASHES), range=list(SERIES_DASHES.values())), legend=None),
-        tooltip=["factor_name", "series", "score", "peers"],
+        color=alt.Color("line:N", legend=legend, scale=alt.Scale(
+            domain=lines, range=[SERIES_COLOURS[value] for value in series])),
+        strokeDash=alt.StrokeDash("line:N", legend=legend, scale=alt.Scale(
+            domain=lines, range=[SERIES_DASHES[value] for value in series])),
+        tooltip=[alt.Tooltip("factor_name", title="factor"), alt.Tooltip("line", title="line"),
+                 "score", "peers"],
     ).properties(height=CHART_HEIGHT)
 
 
@@ -284,7 +295,8 @@ def reporting_tree_mermaid(tree: pl.DataFrame) -> str:
     ``tree`` is queries.executive_tree (or the part of it dashboards.tree.visible keeps);
     vacant positions are drawn dashed, acting ones outlined in orange, flagged ones (column
     is_flagged, if present) in thick red; a position with not_drawn > 0 says how many below it
-    are not drawn. Titles are cut to TITLE_CHARACTERS.
+    are not drawn, as "(+N)". One line per position (id, classification, title cut to
+    TITLE_CHARACTERS, "(+N)": TREE_LAYOUT keeps it on one line), drawn left to right.
     """
     nodes = tree.with_row_index("index").with_columns(
         pl.format("n{}", "index").alias("node"),
@@ -294,10 +306,10 @@ def reporting_tree_mermaid(tree: pl.DataFrame) -> str:
     title = pl.col("position_title").fill_null("")
     title = pl.when(title.str.len_chars() > TITLE_CHARACTERS).then(
         title.str.slice(0, TITLE_CHARACTERS - 1) + "…").otherwise(title)
-    below = pl.when(pl.col("hidden") > 0).then(pl.format("<br/>+{} below", "hidden")).otherwise(
+    below = pl.when(pl.col("hidden") > 0).then(pl.format(" (+{})", "hidden")).otherwise(
         pl.lit(""))
     labels = nodes.select(pl.format(
-        '    {}["{} · {}<br/>{}{}"]', "node",
+        '    {}["{} · {} · {}{}"]', "node",
         _mermaid_escaped(pl.col("position_id")),
         _mermaid_escaped(pl.col("classification_code").fill_null("?")),
         _mermaid_escaped(title), below).alias("line"))
@@ -310,7 +322,7 @@ def reporting_tree_mermaid(tree: pl.DataFrame) -> str:
     edges = nodes.join(managers, on="manager_position_id", how="inner").select(
         pl.format("    {} --> {}", "manager_node", "node").alias("line"))
     lines = pl.concat([labels, classes, flagged, edges])["line"].to_list()
-    return "\n".join(["flowchart LR", *lines,
+    return "\n".join([TREE_LAYOUT, "flowchart LR", *lines,
                       "    classDef vacant stroke-dasharray: 5 5,stroke:#d7191c",
                       "    classDef acting stroke:#fdae61,stroke-width:3px",
                       "    classDef flagged stroke:#c0392b,stroke-width:4px,fill:#fdecea"])

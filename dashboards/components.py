@@ -7,6 +7,7 @@ warehouse's audit file (pipeline.audit) when the visitor clicks it.
 from __future__ import annotations
 
 import io
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -28,6 +29,9 @@ MARKUP = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 # of text that escaping left alone: a word joiner (U+2060, invisible) goes there
 AUTOLINK = re.compile(r"(?i)(?<=http)(?=\\:)|(?<=https)(?=\\:)|(?<=www)(?=\\\.)|(?=\\@)")
 WORD_JOINER = "\u2060"
+PX_PER_CHARACTER = 7.2  # the width of an average character at the tables' font
+LINE_HEIGHT_PX = 20
+WRAPPING_MIN_ROW_PX = 65  # Streamlit wraps a table's text only in rows taller than 4rem
 TABLE_ORIGINS = {
     "position_scores": "the score stage of `workvalue run`",
     "factor_evidence": "the score stage of `workvalue run`",
@@ -86,16 +90,30 @@ def labelled(frame: pl.DataFrame, column_config: dict[str, Any]) -> dict[str, An
     return settings
 
 
-def table(frame: pl.DataFrame, key: str | None = None, **column_config: Any) -> Any:
+def table(frame: pl.DataFrame, key: str | None = None, row_height: int | None = None,
+          height: int | str = "auto", **column_config: Any) -> Any:
     """Show a frame as a table with labelled headers (its suppression flag left out).
 
     With a ``key`` the table selects one row on a click and returns the selection event.
+    ``row_height`` (px): over 64, cell text wraps; ``height``: the table's, in px.
     """
     shown = frame.drop(SUPPRESSED_FLAG) if SUPPRESSED_FLAG in frame.columns else frame
     options: dict[str, Any] = {"on_select": "rerun", "selection_mode": "single-row",
                                "key": key} if key else {}
     return st.dataframe(shown, hide_index=True, column_config=labelled(shown, column_config),
-                        placeholder=SUPPRESSED_MARK, **options)
+                        placeholder=SUPPRESSED_MARK, row_height=row_height, height=height,
+                        **options)
+
+
+def wrapped_row_height(texts: list[str | None], width_px: int) -> int:
+    """Return the row height (px) that shows the longest text whole, wrapped in a column.
+
+    Streamlit wraps cell text only in rows taller than 4rem (64 px), so the least is 65 px.
+    """
+    per_line = max(1, int(width_px / PX_PER_CHARACTER))
+    longest = max((len(text) for text in texts if text), default=0)
+    lines = max(1, math.ceil(longest / per_line))
+    return max(WRAPPING_MIN_ROW_PX, lines * LINE_HEIGHT_PX + 8)
 
 
 def suppressed_table(frame: pl.DataFrame, **column_config: Any) -> None:

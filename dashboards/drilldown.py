@@ -20,16 +20,13 @@ from pipeline.review import Decision, record_review
 SAVED_KEY = "outliers_review_saved"
 DECISIONS = {"justified": "Justified: the classification stands, with this reason",
              "act": "Act: the agency is to fix the classification or its record"}
-PROFILE_LEGEND = ("Lines: red, this position's score on each factor; blue (dashed), the median "
-                  "of the other positions of its band; green (dotted), the median of those of "
-                  "its band and stream.")
 
 
 def evidence(flag: dict[str, Any]) -> None:
     """Show a flag's whole message and its evidence as a labelled table (JSON behind it)."""
     plain = components.plain
-    st.markdown(f"**{flag['severity'].capitalize()} · {plain(flag['rule_id'])}** · "
-                f"{plain(flag['message'])}")
+    st.markdown(f"**{flag['severity'].capitalize()} · {plain(flag['rule_name'])}** "
+                f"({plain(flag['rule_id'])}) · {plain(flag['message'])}")
     components.table(labels.evidence_table(flag["evidence"]))
     with st.expander("Evidence as recorded (JSON)"):
         st.json(flag["evidence"] or "{}")
@@ -82,7 +79,6 @@ def position_drill_down(context: PageContext, flag: dict[str, Any]) -> None:
             names = {factor.column: factor.name for factor in tool.factors}
             st.altair_chart(charts.factor_profile_chart(
                 profile, names, (tool.scale_minimum, tool.scale_maximum)))
-            st.caption(PROFILE_LEGEND)
             if context.agency is not None:
                 st.caption("Peers are this agency's own positions of the band: the dashboard "
                            "is scoped to one agency.")

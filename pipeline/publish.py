@@ -4,6 +4,11 @@ Exports escape cells a spreadsheet would run as a formula (a text cell starting 
 tab or carriage return gets a leading apostrophe) in CSV and Excel; Parquet is written as is.
 Every export of a warehouse file is recorded in its audit file (pipeline.audit): an export that
 cannot be recorded is removed.
+
+The flags export carries one column the table has not, after the table's own: `rule_name`,
+each rule's readable name, the `title` of its SQL header (sql/rules/<rule_id>.sql, parsed by
+pipeline/catalog.py), which the run writes into the warehouse's `ref_rules` table; the dashboard
+shows the same names (rule_name_join).
 """
 
 from __future__ import annotations
@@ -20,6 +25,20 @@ from pipeline.privacy import FORMULA_START
 from pipeline.warehouse import connect
 
 EXPORT_FORMATS = (".csv", ".xlsx", ".parquet")
+FLAGS_TABLE = "flags"
+RULES_TABLE = "ref_rules"  # the rule catalog as the run wrote it: rule_id, title, ...
+
+
+def rule_name_join(connection: duckdb.DuckDBPyConnection, flags: str) -> tuple[str, str]:
+    """Return the select expression of a flag's rule name and the join it needs.
+
+    ``flags`` is the alias of the flags read. The name is the rule's title from ref_rules, or
+    its id where the warehouse has no title for it (a warehouse written before ref_rules).
+    """
+    if RULES_TABLE not in table_names(connection):
+        return f"{flags}.rule_id", ""
+    return (f"coalesce(rule_names.title, {flags}.rule_id)",
+            f"left join {RULES_TABLE} as rule_names on rule_names.rule_id = {flags}.rule_id")
 
 
 def export_warehouse_table(warehouse_path: Path, table: str, output: Path) -> int:
@@ -61,8 +80,9 @@ def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path
         raise UnknownTableError(f"cannot export to '{output.name}': the output must end in "
                              f"{', '.join(EXPORT_FORMATS)}")
     output.parent.mkdir(parents=True, exist_ok=True)
-    query = (f'select * from "{table}"' if suffix == ".parquet"
-             else _escaped_select(connection, table))
+    source = _source(connection, table)
+    query = (f"select * from ({source})" if suffix == ".parquet"
+             else _escaped_select(connection, source))
     if suffix == ".xlsx":
         frame = connection.sql(query).pl()
         frame.write_excel(output, worksheet=table[:31], autofit=True)
@@ -72,12 +92,17 @@ def export_table(connection: duckdb.DuckDBPyConnection, table: str, output: Path
     return int(scalar(connection, f'select count(*) from "{table}"'))
 
 
-def _escaped_select(connection: duckdb.DuckDBPyConnection, table: str) -> str:
-    """Return a select of the table with every text cell escaped against formula injection."""
-    columns = connection.execute(
-        "select column_name, data_type from information_schema.columns"
-        " where table_name = ? and table_schema = 'main' order by ordinal_position",
-        [table]).fetchall()
+def _source(connection: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Return the select an export writes: the table, and for flags each rule's name after it."""
+    if table != FLAGS_TABLE:
+        return f'select * from "{table}"'
+    name, join = rule_name_join(connection, "flags")
+    return f"select flags.*, {name} as rule_name from {FLAGS_TABLE} as flags {join}"
+
+
+def _escaped_select(connection: duckdb.DuckDBPyConnection, source: str) -> str:
+    """Return a select of a source with every text cell escaped against formula injection."""
+    columns = [(row[0], row[1]) for row in connection.execute(f"describe {source}").fetchall()]
     selected = []
     for name, data_type in columns:
         quoted = f'"{name}"'
@@ -87,7 +112,7 @@ def _escaped_select(connection: duckdb.DuckDBPyConnection, table: str) -> str:
                             f" then '''' || {text} else {text} end as {quoted}")
         else:
             selected.append(quoted)
-    return f'select {", ".join(selected)} from "{table}"'
+    return f'select {", ".join(selected)} from ({source})'
 
 
 def _quoted(path: Path) -> str:

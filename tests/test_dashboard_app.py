@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dashboard.build import build_warehouse, copy_warehouse
+from dashboard.build import build_warehouse, copy_warehouse, settings_with_ratio_min_fte
 from dashboard.elements import walk
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
@@ -22,6 +22,7 @@ from dashboards.filters import Agency, FilterOptions, Filters
 from pipeline import schema
 from pipeline import warehouse as pipeline_warehouse
 from pipeline.audit import audit_path
+from pipeline.settings import DATA_DIR_ENV
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
 TIMEOUT = 60
@@ -160,11 +161,38 @@ def test_outliers_ranks_flags_by_severity_then_magnitude(launch: Launcher) -> No
         ("medium", "determination_mismatch", 3.0), ("medium", "agency_band_drift", 2.0),
         ("medium", "missing_determination", -1), ("low", "resource_evidence_mismatch", 2.0)]
     assert list(flags["status"]).count("justified") == 1
+    # each rule named by its SQL header's title (ref_rules), its id kept beside it
+    assert list(flags["rule_name"][:2]) == ["Banded at or above the position it reports to",
+                                            "Factor points indicate another band"]
     assert [button.label for button in app.download_button] == ["Download CSV",
                                                                 "Download XLSX"]
     app.multiselect(key="outliers_severity").select("high").run()
     assert len(app.dataframe[0].value) == 2
     assert app.query_params["severity"] == "high"  # the page's own filter is in the URL
+
+
+def test_outliers_names_rules_and_shows_each_message_whole(launch: Launcher) -> None:
+    app = launch(page="views/outliers.py", params={"flag": "f-p035-points"})
+    # the drill-down names the rule, its id beside
+    assert "Factor points indicate another band** (band\\_points\\_mismatch)" in texts(
+        app.markdown)
+    table = app.dataframe[0]
+    # wrapping needs rows over 64 px; the fixture's longest message (67 characters) fits one
+    # 560 px line, so the least wrapping height: 65 px
+    assert table.proto.row_height == 65
+    config = json.loads(table.proto.columns)
+    assert config["message"]["width"] == 560
+    rules = app.multiselect(key="outliers_rules")
+    assert "Executive position with no determination" in rules.options  # the rule's title
+    rules.set_value(["missing_determination"]).run()  # the URL keeps the id
+    assert app.query_params["rule"] == "missing_determination"
+
+
+def test_a_long_message_gets_rows_tall_enough_to_show_it_whole() -> None:
+    from dashboards.components import wrapped_row_height
+    # the sample's longest message, 346 characters: 77 a line at 560 px, 5 lines of 20 px
+    assert wrapped_row_height(["x" * 346, None, "short"], 560) == 5 * 20 + 8
+    assert wrapped_row_height([], 560) == 65
 
 
 def test_outliers_filters_come_back_from_the_url(launch: Launcher) -> None:
@@ -245,8 +273,46 @@ def test_comparability_shows_the_crosswalk_assumption(launch: Launcher) -> None:
     drift = frame_with(app, "message")
     assert list(drift["agency_code"]) == ["DEPA"]
     ratios = frame_with(app, "executives_per_1000_fte")
-    assert ratios["count_executives"].tolist()[0] == 10
-    assert ratios["executives_per_1000_fte"].tolist()[0] == 588.2
+    assert ratios["count_executives"].tolist() == [10, 5, 7]
+    assert ratios["total_fte"].tolist() == [17.0, 8.0, 11.0]  # the FTE column
+    # every fixture agency is under 100 FTE (data/structure.toml): no ratio, each named
+    assert ratios["executives_per_1000_fte"].isna().all()
+    assert ("Left out for size: 3 agencies, DEPB (8 FTE), VDOG (11 FTE), DEPA (17 FTE)."
+            in texts(app.caption))
+    # SES2's agencies of fewer than 5 (DEPA 3, DEPB 1, VDOG 3) are drawn combined
+    points = frame_with(app, "median_points")
+    assert points[["group", "tier", "count_positions", "median_points"]].values.tolist() == [
+        ["Smaller agencies (combined)", "SES2", 7, 40.0], ["APS DEPA", "SES1", 5, 27.0]]
+
+
+def test_the_ratio_follows_the_shared_size_threshold(launch: Launcher, tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(settings_with_ratio_min_fte(tmp_path / "data", 10)))
+    app = launch(page="views/comparability.py")
+    ratios = frame_with(app, "executives_per_1000_fte")
+    # DEPA 10 executives of 17 FTE, VDOG 7 of 11; DEPB's 8 FTE are under 10
+    assert ratios["executives_per_1000_fte"].tolist()[0::2] == [588.2, 636.4]
+    assert ratios["executives_per_1000_fte"].isna().tolist() == [False, True, False]
+    assert "Left out for size: 1 agency, DEPB (8 FTE)." in texts(app.caption)
+    bars = [spec for spec in chart_specs(app)
+            if spec.get("encoding", {}).get("x", {}).get("field") == "executives_per_1000_fte"]
+    assert len(bars) == 1
+
+
+def test_a_chosen_agency_is_drawn_in_red_against_every_other(launch: Launcher) -> None:
+    app = launch(page="views/comparability.py", params={"jurisdiction": "APS",
+                                                        "agency": "DEPA"})
+    assert "APS DEPA in red, against every other agency." in texts(app.caption).replace(
+        "\\", "")
+    points = frame_with(app, "median_points")
+    # DEPA is never combined: its bands of fewer than 5 stay as suppressed rows; the others'
+    # SES2 (DEPB 1, VDOG 3: 4 of 2 agencies) are too few to combine
+    assert points[["group", "tier", "count_positions"]].fillna(-1).values.tolist() == [
+        ["APS DEPA", "HEAD", -1], ["APS DEPA", "SES3", -1], ["APS DEPA", "SES2", -1],
+        ["APS DEPA", "SES1", 5]]
+    box = next(spec for spec in chart_specs(app) if "facet" in spec)
+    colour = box["spec"]["layer"][2]["encoding"]["color"]
+    assert colour["condition"]["test"] == "datum.is_chosen"
 
 
 def test_structure_asks_for_an_agency_then_draws_its_tree(launch: Launcher) -> None:
@@ -257,17 +323,61 @@ def test_structure_asks_for_an_agency_then_draws_its_tree(launch: Launcher) -> N
     app = launch(page="views/structure.py", params={"jurisdiction": "APS", "agency": "DEPA"})
     tree = texts(app.markdown)
     assert "flowchart LR" in tree
-    # two levels by default: P001 -> P010 -> P020; P030 and P035 are further down
-    assert "P020 · " in tree and "P035 · " not in tree
-    assert "+2 below" in tree  # P030 and its report P035, under P020
+    # one level by default: P001 -> P010; below P010, P020 with its 4 executives and P021
+    # with its 2, not drawn
+    assert "P010 · SES3 · Deputy Secretary Policy (+8)" in tree and "P020 · " not in tree
+    assert "No structure notes for this selection" in texts(app.caption)
     app.slider(key="structure_tree_depth").set_value(4).run()
     tree = texts(app.markdown)
-    assert 'P035 · SES2<br/>Chief Economist' in tree
+    assert 'P035 · SES2 · Chief Economist' in tree
     assert "class n" in tree
     assert "flagged" in tree  # P035 carries two flags
     app.selectbox(key="structure_tree_root").set_value("P030").run()
     tree = texts(app.markdown)
     assert "P030 · " in tree and "P035 · " in tree and "P020 · " not in tree
+
+
+STRUCTURE_NOTES = """
+    insert into flags by name select * from (values
+        ('f-p032-span', date '2025-06-30', 'APS', 'DEPA', 'P032', 'SES1', 'span_of_one', 'low',
+         'Assistant Secretary Strategy (P032, SES1) has one direct report: P041 (EL2).',
+         '{"direct_reports": 1}', 1.0),
+        ('f-g051-stretched', date '2025-06-30', 'VPS', 'VDOG', 'G051', 'VPS5',
+         'stretched_report', 'low',
+         'G051 (VPS5) reports to G030 (SES1), across VPS6, a band VDOG holds.',
+         '{"grade_distance": 2}', 2.0)
+    ) as notes(flag_key, snapshot_date, jurisdiction, agency_code, position_id, classification,
+               rule_id, severity, message, evidence, magnitude)"""
+
+
+def test_structure_notes_are_listed_beside_the_tree(launch: Launcher, warehouse: Path,
+                                                    tmp_path: Path) -> None:
+    """DEPA's P032 has one direct report (P041), VDOG's G051 (VPS5) reports to an SES1 over
+    VPS6, which VDOG holds (G050): the two notes the structure rules make of the fixture."""
+    noted = copy_warehouse(warehouse, tmp_path / "notes.duckdb")
+    with duckdb.connect(str(noted)) as connection:
+        connection.execute(STRUCTURE_NOTES)
+    app = launch(path=noted, page="views/structure.py")
+    notes = [text for text in texts(app.markdown).splitlines() if " · " in text
+             and text.startswith("**")]
+    # worst first (the stretched report's magnitude 2 before the span's 1), each named by its
+    # rule's title
+    assert notes == ["**VDOG G051** · Reports across a band its agency holds  ",
+                     "**DEPA P032** · An executive position with one direct report  "]
+    assert "2 notes, low severity" in texts(app.caption)
+    app = launch(path=noted, page="views/structure.py",
+                 params={"jurisdiction": "APS", "agency": "DEPA"})
+    shown = texts(app.markdown)
+    assert "**DEPA P032**" in shown and "G051" not in shown
+    assert "flowchart LR" in shown  # beside the tree
+    # a structure note does not make its position red in the tree: P032 has no other flag
+    app.slider(key="structure_tree_depth").set_value(4).run()
+    shown = texts(app.markdown)
+    node = next(line for line in shown.splitlines() if "P032 · " in line).split("[")[0].strip()
+    assert f"class {node} flagged" not in shown
+    app = launch(path=noted, page="views/structure.py",
+                 params={"jurisdiction": "APS", "agency": "DEPB"})
+    assert "No structure notes for this selection" in texts(app.caption)
 
 
 def test_performance_suppresses_small_rating_counts(launch: Launcher) -> None:

@@ -49,11 +49,30 @@ def test_factor_profile_chart_orders_factors_and_fixes_the_scale() -> None:
     assert result["mark"] == {"type": "line", "point": True}
     assert encoding["x"]["sort"] == ["Knowledge", "Impact"]
     assert encoding["y"]["scale"]["domain"] == [1, 7]
-    assert encoding["color"]["scale"]["domain"] == ["this position", "band peers"]
-    assert encoding["strokeDash"]["legend"] is None
     assert {(row["factor_name"], row["series"], row["score"]) for row in rows(result)} == {
         ("Knowledge", "this position", 4.0), ("Knowledge", "band peers", 5.0),
         ("Impact", "this position", 3.0), ("Impact", "band peers", 5.0)}
+
+
+def test_factor_profile_chart_has_one_legend_naming_the_three_lines() -> None:
+    profile = pl.DataFrame({
+        "factor": ["impact"] * 3,
+        "series": ["band and stream peers", "this position", "band peers"],
+        "score": [4.0, 3.0, 5.0], "peers": [3, 1, 6]})
+    result = spec(charts.factor_profile_chart(profile, {"impact": "Impact"}, (1, 7)))
+    color, dash = result["encoding"]["color"], result["encoding"]["strokeDash"]
+    named = ["This position's score", "Median of the other positions of its band",
+             "Median of those of its band and stream"]
+    # colour and dash share the field, domain and legend: Vega-Lite draws one legend whose
+    # symbols carry both, in this order, whatever the rows' order
+    assert color["field"] == dash["field"] == "line"
+    assert color["scale"]["domain"] == dash["scale"]["domain"] == named
+    assert color["scale"]["range"] == ["#d7191c", "#2c7fb8", "#41ab5d"]
+    assert dash["scale"]["range"] == [[1, 0], [6, 3], [2, 2]]
+    assert color["legend"] == dash["legend"]
+    assert color["legend"]["orient"] == "bottom" and color["legend"]["labelLimit"] == 0
+    assert {row["series"]: row["line"] for row in rows(result)} == dict(
+        zip(["this position", "band peers", "band and stream peers"], named, strict=True))
 
 
 MIX = pl.DataFrame({
@@ -189,11 +208,13 @@ def test_reporting_tree_mermaid_draws_each_line_and_escapes_labels() -> None:
         "tier": ["HEAD", "SES3", None],
         "occupancy": ["occupied", "vacant", "acting"],
         "manager_position_id": [None, "P1", "P9"]})
+    # the layout settings first (one line per position), then the flowchart
     assert charts.reporting_tree_mermaid(tree).splitlines() == [
+        "---", "config:", "  flowchart:", "    wrappingWidth: 460", "---",
         "flowchart LR",
-        '    n0["P1 · HEAD<br/>Head #quot;of#quot; &lt;all&gt;"]',
-        '    n1["P2 · SES3<br/>Deputy"]',
-        '    n2["P3 · ?<br/>"]',
+        '    n0["P1 · HEAD · Head #quot;of#quot; &lt;all&gt;"]',
+        '    n1["P2 · SES3 · Deputy"]',
+        '    n2["P3 · ? · "]',
         "    class n1 vacant",
         "    class n2 acting",
         "    n0 --> n1",
@@ -209,7 +230,7 @@ def test_reporting_tree_mermaid_marks_flagged_and_collapsed_positions() -> None:
         "classification_code": ["HEAD", "SES3"], "occupancy": ["occupied", "occupied"],
         "manager_position_id": [None, "P1"], "is_flagged": [False, True],
         "not_drawn": [0, 7]})
-    lines = charts.reporting_tree_mermaid(tree).splitlines()
-    assert lines[1] == f'    n0["P1 · HEAD<br/>{"A" * 39}…"]'  # cut to 40 characters
-    assert lines[2] == '    n1["P2 · SES3<br/>Deputy<br/>+7 below"]'
+    lines = charts.reporting_tree_mermaid(tree).splitlines()[5:]  # after the layout settings
+    assert lines[1] == f'    n0["P1 · HEAD · {"A" * 23}…"]'  # cut to 24 characters
+    assert lines[2] == '    n1["P2 · SES3 · Deputy (+7)"]'
     assert "    class n1 flagged" in lines

@@ -10,12 +10,13 @@ from typing import Any, cast
 import duckdb
 import polars as pl
 import pytest
-from dashboard.build import build_warehouse, copy_warehouse
+from dashboard.build import build_warehouse, copy_warehouse, settings_with_ratio_min_fte
 
 from dashboards import queries
 from dashboards.context import WarehouseReader
 from dashboards.filters import Filters
 from pipeline.review import Decision, record_review
+from pipeline.settings import DATA_DIR_ENV
 
 LATEST = Filters(snapshot_date="2025-06-30")
 EARLIER = Filters(snapshot_date="2024-06-30")
@@ -202,7 +203,8 @@ def test_flag_list_follows_filters_and_narrowing(
 def test_flag_counts_by_severity_and_status(connection: duckdb.DuckDBPyConnection) -> None:
     assert queries.flag_counts(connection, LATEST).rows() == [
         ("high", 2, 0, 0), ("medium", 3, 0, 0), ("low", 0, 1, 0)]
-    assert queries.flag_rule_ids(connection, EARLIER) == ("missing_determination",)
+    assert queries.flag_rule_names(connection, EARLIER) == {
+        "missing_determination": "Executive position with no determination"}  # its header
 
 
 def test_a_recorded_review_changes_the_status_in_every_snapshot(warehouse: Path,
@@ -358,6 +360,26 @@ def test_points_distribution_by_agency_and_jurisdiction(
         queries.points_distribution(connection, LATEST, "evaluator")
 
 
+def test_small_agencies_are_combined_where_enough_stand_behind_them(
+        connection: duckdb.DuckDBPyConnection) -> None:
+    combined = queries.points_distribution(connection, LATEST)
+    # SES2: DEPA 3, DEPB 1, VDOG 3 positions, each under 5: combined, 7 positions of 3 agencies
+    # (G031 24, P035 30, P021 38, P020 40, B010 40, G020 40, G021 41), lowest and highest left
+    # out; SES1: DEPA's 5 stand alone, DEPB's 2 and VDOG's 2 are too few to combine (4 of 2
+    # agencies); HEAD and SES3 (1 position per agency) likewise: not drawn
+    assert combined.select("group", "tier", "count_positions", *queries.POINT_STATISTICS,
+                           "is_chosen").rows() == [
+        ("Smaller agencies (combined)", "SES2", 7, None, 34.0, 40.0, 40.0, None, False),
+        ("APS DEPA", "SES1", 5, 22.0, 24.0, 27.0, 27.0, 31.0, False)]
+    chosen = queries.points_distribution(connection, LATEST, "agency", "APS DEPA")
+    # the chosen agency is never combined: its bands of fewer than 5 come back suppressed, and
+    # the others' SES2 (DEPB 1, VDOG 3) is too few to combine
+    assert chosen.select("group", "tier", "count_positions", "is_chosen",
+                         "is_suppressed").rows() == [
+        ("APS DEPA", "HEAD", None, True, True), ("APS DEPA", "SES3", None, True, True),
+        ("APS DEPA", "SES2", None, True, True), ("APS DEPA", "SES1", 5, True, False)]
+
+
 def test_band_ranges(connection: duckdb.DuckDBPyConnection) -> None:
     ranges = {row[0]: row[1:3] for row in queries.band_ranges(connection).rows()}
     assert ranges["SES1"] == (21, 35)
@@ -369,18 +391,32 @@ def test_agency_structure_and_spans(connection: duckdb.DuckDBPyConnection) -> No
     structure = raw(queries.agency_structure)(connection, LATEST)
     assert column(structure, "agency_code") == ["DEPA", "DEPB", "VDOG"]
     assert column(structure, "count_executives") == [10, 5, 7]
-    assert column(structure, "executives_per_1000_fte") == [588.2, 625.0, 636.4]
+    # every fixture agency is under data/structure.toml's 100 FTE (17, 8 and 11): no ratio
+    assert column(structure, "total_fte") == [17.0, 8.0, 11.0]
+    assert column(structure, "executives_per_1000_fte") == [None, None, None]
+    assert column(structure, "is_below_min_fte") == [True, True, True]
     shown = queries.agency_structure(connection, LATEST)
-    # vacancies of 1 to 4 are blanked, the ratio stays: it derives from count_executives only
+    # vacancies of 1 to 4 are blanked
     assert column(shown, "count_vacant_executives") == [
         None if 0 < count < 5 else count for count in column(structure,
                                                              "count_vacant_executives")]
-    assert column(shown, "executives_per_1000_fte") == [588.2, 625.0, 636.4]
     spans = raw(queries.span_of_control)(connection, LATEST)
     assert column(spans, "span_category")[:6] == list(queries.SPAN_CATEGORIES.values())
     per_agency = spans.group_by("agency_code").agg(pl.col("count_managers").sum()).sort(
         "agency_code")
     assert column(per_agency, "count_managers") == column(structure, "count_managers")
+
+
+def test_the_ratio_follows_the_shared_size_threshold(
+        connection: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv(DATA_DIR_ENV, str(settings_with_ratio_min_fte(tmp_path / "data", 10)))
+    assert queries.ratio_min_fte() == 10.0
+    shown = queries.agency_structure(connection, LATEST)
+    # DEPA 10 executives of 17 FTE, VDOG 7 of 11; DEPB's 8 FTE are under 10: left out for size
+    assert column(shown, "executives_per_1000_fte") == [588.2, None, 636.4]
+    assert column(shown, "is_below_min_fte") == [False, True, False]
+    assert not shown.filter(pl.col("agency_code") == "DEPB")["is_suppressed"].item()
 
 
 def test_band_pyramid(connection: duckdb.DuckDBPyConnection) -> None:

@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from typer.testing import CliRunner
 
-from pipeline import marts, schema
+from pipeline import catalog, marts, schema
 from pipeline.cli import app
 from tests.helpers import copy_fixtures, flat, run
 
@@ -56,6 +56,8 @@ def empty(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("empty") / "w.duckdb"
     connection = duckdb.connect(str(path))
     schema.prepare(connection)
+    kept = catalog.upstream(set(catalog.kept_support_models()))  # the check stage's, marts read
+    catalog.build(connection, catalog.build_order(kept))
     marts.build_marts(connection)
     connection.close()
     return path
@@ -117,6 +119,35 @@ def test_empty_flags_export_with_the_contract_columns(empty: Path, tmp_path: Pat
     else:
         columns = pl.read_parquet(output).columns
     assert columns[:len(FLAGS_COLUMNS)] == FLAGS_COLUMNS  # the contract's, first; more may follow
+
+
+def test_the_flags_export_names_each_rule_after_the_tables_columns(empty: Path,
+                                                                   tmp_path: Path) -> None:
+    """rule_name: the title of the rule's SQL header (ref_rules), or the id of a rule unknown."""
+    warehouse = tmp_path / "named.duckdb"
+    warehouse.write_bytes(empty.read_bytes())
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("""
+            insert into flags (snapshot_date, jurisdiction, agency_code, position_id,
+                classification, rule_id, severity, message, evidence)
+            values (date '2025-06-30', 'APS', 'A', 'P1', 'SES2', 'hierarchy_inversion',
+                    'high', '-P1 reports to P2', '{}'),
+                   (date '2025-06-30', 'APS', 'A', 'P3', 'SES1', 'retired_rule', 'low',
+                    'a rule no longer in sql/rules', '{}')""")
+        columns = [row[0] for row in connection.execute("describe flags").fetchall()]
+    assert export(warehouse, "flags", tmp_path / "flags.csv").exit_code == 0
+    with (tmp_path / "flags.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert list(rows[0]) == [*columns, "rule_name"]  # added last: nothing renamed or moved
+    assert {row["rule_id"]: row["rule_name"] for row in rows} == {
+        "hierarchy_inversion": "Banded at or above the position it reports to",  # its header
+        "retired_rule": "retired_rule"}
+    assert rows[0]["message"] == "'-P1 reports to P2"  # still escaped
+    assert export(warehouse, "flags", tmp_path / "flags.parquet").exit_code == 0
+    parquet = pl.read_parquet(tmp_path / "flags.parquet")
+    assert parquet.columns == [*columns, "rule_name"]
+    assert sorted(parquet["rule_name"]) == ["Banded at or above the position it reports to",
+                                            "retired_rule"]
 
 
 def test_an_unknown_table_lists_the_tables(empty: Path, tmp_path: Path) -> None:

@@ -29,7 +29,8 @@ from samplegen import write_sample
 
 AGENCY = "DJT"
 SECTIONS = ("Summary", "Comparability", "Drift", "Findings", "SES structure", "Band pyramid",
-            "Executives per 1,000 FTE", "Spans and layers", "Change since the previous snapshot",
+            "Executives per 1,000 FTE", "Spans and layers", "Structure notes",
+            "Change since the previous snapshot",
             "Performance framework", "Method", "Privacy")
 
 
@@ -114,6 +115,29 @@ def test_cover_numbers_match_the_warehouse(warehouse: Path,
     assert f"SES1 ({own:g} against {others:g})" in words
 
 
+def test_the_structure_notes_are_listed_in_the_structure_section(warehouse: Path) -> None:
+    """Every span-of-one and stretched-report note of the agency, by position, rule and name."""
+    output = warehouse.parent / "notes.html"
+    make_report(warehouse, output, AGENCY)
+    page = output.read_text(encoding="utf-8")
+    section = page[page.index("<h3>Structure notes</h3>"):
+                   page.index("<h3>Change since the previous snapshot</h3>")]
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        notes = connection.execute("""
+            select flags.position_id, rules.title from flags
+            join ref_rules as rules using (rule_id)
+            where flags.agency_code = $a and flags.rule_id in ('span_of_one', 'stretched_report')
+                and flags.snapshot_date = (select max(snapshot_date) from positions)""",
+            {"a": AGENCY}).fetchall()
+    if not notes:
+        assert "No structure notes" in section and "<table>" not in section
+        return
+    assert section.count("<tr>") - 1 == min(len(notes), 40)  # a header row, then the notes
+    for position_id, title in notes[:40]:
+        assert f"<td>{html.escape(position_id)}</td>" in section
+        assert html.escape(title) in section  # the rule's name, from its SQL header
+
+
 def test_an_agency_report_names_no_other_agency(warehouse: Path,
                                                 agency_pdf: tuple[Path, str]) -> None:
     """No other agency's name or code is anywhere in the text of the agency's PDF."""
@@ -167,18 +191,27 @@ def test_every_agency_of_the_sample_builds_and_shows_only_itself(warehouse: Path
 
 
 def test_the_commission_wide_report_compares_every_agency(warehouse: Path) -> None:
-    """Without --agency the report names every agency and every jurisdiction's spread."""
+    """Without --agency the report compares every agency and every jurisdiction's spread.
+
+    An agency of 5 or more scored positions in a band is its own group there; the agencies of
+    fewer are combined (at least 5 positions of at least 3 agencies) and not named in it.
+    """
     output = warehouse.parent / "commission.html"
     make_report(warehouse, output)
     page = output.read_text(encoding="utf-8")
     with duckdb.connect(str(warehouse), read_only=True) as connection:
-        codes = [row[0] for row in connection.execute(
-            "select distinct jurisdiction || ' ' || agency_code from position_scores"
-            " where total_points is not null").fetchall()]
+        snapshot = "(select max(snapshot_date) from position_scores)"
+        groups = connection.execute(f"""
+            select jurisdiction || ' ' || agency_code, tier, count(*) >= 5
+            from position_scores
+            where total_points is not null and snapshot_date = {snapshot}
+            group by all""").fetchall()
     assert "Every agency (commission-wide)" in page
     assert "By jurisdiction, through the crosswalk tier" in page
-    for code in codes:
+    for code in {code for code, _, large in groups if large}:
         assert code in page
+    small = [(code, tier) for code, tier, large in groups if not large]
+    assert small and "Smaller agencies (combined)" in page  # the sample has small groups
 
 
 def test_every_value_is_escaped_as_text() -> None:

@@ -44,12 +44,14 @@ from dashboards.queries.base import (
 )
 from dashboards.queries.comparability import (
     POINT_STATISTICS,
+    SMALL_AGENCIES_GROUP,
     SPAN_CATEGORIES,
     agency_structure,
     band_ranges,
     crosswalk_assumption,
     peer_points_distribution,
     points_distribution,
+    ratio_min_fte,
     span_of_control,
 )
 from dashboards.queries.data_quality import (
@@ -64,7 +66,7 @@ from dashboards.queries.outliers import (
     SEVERITIES,
     flag_counts,
     flag_list,
-    flag_rule_ids,
+    flag_rule_names,
     position_search,
 )
 from dashboards.queries.overview import (
@@ -93,6 +95,7 @@ from dashboards.queries.position import (
 from dashboards.queries.registry import Given, PageQueries, PageQuery, Visit
 from dashboards.queries.structure import (
     EXECUTIVE_TIERS,
+    STRUCTURE_RULES,
     agency_trend,
     band_pyramid,
     executive_tree,
@@ -139,7 +142,9 @@ __all__ = [
     "REVIEW_STATUSES",
     "SEVERITIES",
     "SIDEBAR",
+    "SMALL_AGENCIES_GROUP",
     "SPAN_CATEGORIES",
+    "STRUCTURE_RULES",
     "Cells",
     "Connection",
     "Given",
@@ -167,7 +172,7 @@ __all__ = [
     "first_visit",
     "flag_counts",
     "flag_list",
-    "flag_rule_ids",
+    "flag_rule_names",
     "frame",
     "has_column",
     "headline_counts",
@@ -186,6 +191,7 @@ __all__ = [
     "quarantine_rows",
     "rating_cycles",
     "rating_distribution",
+    "ratio_min_fte",
     "reporting_chain",
     "small_cells",
     "span_of_control",

@@ -17,6 +17,7 @@ from dashboards.queries.base import (
     where,
 )
 from dashboards.queries.registry import Given, PageQueries, PageQuery
+from pipeline.publish import rule_name_join
 from pipeline.severity import SEVERITIES
 
 REVIEW_STATUSES = ("open", "justified", "act")
@@ -59,6 +60,7 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
     """Return a select of the selection's flags with their review status, and its parameters."""
     flags_sql, reviews_sql = _flags_sql(connection, available_tables(connection))
     condition, parameters = where(filters, "flagged")
+    rule_name, rule_names = rule_name_join(connection, "flagged")
     magnitude = ("flagged.magnitude::double" if has_column(connection, "flags", "magnitude")
                  else "null::double")
     return f"""
@@ -67,7 +69,8 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
         select
             flagged.key as flag_key,
             strftime(flagged.snapshot_date, '%Y-%m-%d') as snapshot_date,
-            flagged.severity, flagged.rule_id, flagged.jurisdiction, flagged.agency_code,
+            flagged.severity, flagged.rule_id, {rule_name} as rule_name,
+            flagged.jurisdiction, flagged.agency_code,
             flagged.position_id, flagged.position_title, flagged.classification,
             flagged.tier, flagged.stream_code, flagged.message, {magnitude} as magnitude,
             coalesce(reviews.decision, 'open') as status,
@@ -75,6 +78,7 @@ def _reviewed_flags(connection: Connection, filters: Filters) -> tuple[str, Para
             flagged.evidence::varchar as evidence
         from flagged
         left join reviews on reviews.flag_key = flagged.key
+        {rule_names}
         where {condition}""", parameters
 
 
@@ -83,7 +87,8 @@ def flag_list(connection: Connection, filters: Filters, severities: tuple[str, .
     """Return one row per flag in the selection, worst first, with its review status.
 
     Worst first: by severity, then by magnitude (how far the finding is past its threshold,
-    the checks stage's flags.magnitude; largest first, none last).
+    the checks stage's flags.magnitude; largest first, none last). rule_name is the rule's
+    readable name, the title of its SQL header.
 
     ``severities``, ``rule_ids`` and ``statuses`` (open, justified, act) narrow the list;
     empty means all. status is "open" until a review says justified or act.
@@ -115,12 +120,15 @@ def flag_counts(connection: Connection, filters: Filters) -> pl.DataFrame:
         order by list_position($severity_order, severities.severity)""", parameters)
 
 
-def flag_rule_ids(connection: Connection, filters: Filters) -> tuple[str, ...]:
-    """Return the rule ids present among the selection's flags, sorted."""
+def flag_rule_names(connection: Connection, filters: Filters) -> dict[str, str]:
+    """Return the rules present among the selection's flags, id to readable name, by id.
+
+    The name is the title of the rule's SQL header (ref_rules; pipeline.publish.rule_name_join).
+    """
     reviewed, parameters = _reviewed_flags(connection, filters)
-    rows = connection.execute(f"select distinct rule_id from ({reviewed}) order by rule_id",
-                              parameters).fetchall()
-    return tuple(row[0] for row in rows)
+    rows = connection.execute(f"select rule_id, any_value(rule_name) from ({reviewed})"
+                              " group by rule_id order by rule_id", parameters).fetchall()
+    return dict(rows)
 
 
 def position_search(connection: Connection, filters: Filters, text: str,
@@ -164,7 +172,7 @@ def position_search(connection: Connection, filters: Filters, text: str,
 
 
 PAGE = PageQueries("outliers", "outliers", (
-    PageQuery("flag_rule_ids", flag_rule_ids, ("filters",)),
+    PageQuery("flag_rule_names", flag_rule_names, ("filters",)),
     PageQuery("flag_list", flag_list, ("filters", Given(()), Given(()), Given(())))))
 SEARCH = PageQueries("outliers", "outliers: a position searched", (
     PageQuery("position_search", position_search, ("filters", "search")),))

@@ -14,9 +14,11 @@ from dashboards.queries.base import (
     where,
 )
 from dashboards.queries.comparability import agency_structure
-from dashboards.queries.registry import PageQueries, PageQuery
+from dashboards.queries.outliers import flag_list
+from dashboards.queries.registry import Given, PageQueries, PageQuery
 
 EXECUTIVE_TIERS = ("HEAD", "SES4", "SES3", "SES2", "SES1")
+STRUCTURE_RULES = ("span_of_one", "stretched_report")  # low notes of the SES structure (#15)
 POSITIONS_COUNTED = ("(count(*) filter (where aggregate_fte is null)"
                      " + round(coalesce(sum(aggregate_fte), 0)))::bigint")  # issue 12
 
@@ -43,11 +45,14 @@ def executive_tree(connection: Connection, filters: Filters) -> pl.DataFrame:
     """Return the executive positions of the selection with the executive each reports to.
 
     manager_position_id is null where the position reports to no executive in the selection;
-    count_flags is the position's flags in the snapshot.
+    count_flags is the position's flags in the snapshot, less its structure notes
+    (STRUCTURE_RULES: the page lists those beside the tree).
     """
     condition, parameters = where(filters, "executives", skip=("tier", "stream_code"))
+    parameters["notes"] = list(STRUCTURE_RULES)
     flags = ("select snapshot_date, jurisdiction, agency_code, position_id, count(*) as count_flags"
-             " from flags where position_id is not null group by all"
+             " from flags where position_id is not null"
+             " and not list_contains($notes, rule_id) group by all"
              if "flags" in available_tables(connection) else
              "select null::date as snapshot_date, null::varchar as jurisdiction, null::varchar as"
              " agency_code, null::varchar as position_id, 0 as count_flags where false")
@@ -120,6 +125,8 @@ def tier_trend(connection: Connection, filters: Filters) -> pl.DataFrame:
 PAGE = PageQueries("structure", "SES structure", (
     PageQuery("band_pyramid", band_pyramid, ("filters",)),
     PageQuery("agency_structure", agency_structure, ("filters",)),
+    PageQuery("flag_list (structure notes)", flag_list,
+              ("filters", Given(()), Given(STRUCTURE_RULES))),
     PageQuery("executive_vacancies", executive_vacancies, ("filters",)),
     PageQuery("tier_trend", tier_trend, ("filters",)),
     PageQuery("agency_trend", agency_trend, ("filters",))))
@@ -127,6 +134,8 @@ ONE_AGENCY = PageQueries("structure", "SES structure: one agency", (
     PageQuery("band_pyramid", band_pyramid, ("agency",)),
     PageQuery("agency_structure", agency_structure, ("agency",)),
     PageQuery("executive_tree", executive_tree, ("agency",)),
+    PageQuery("flag_list (structure notes)", flag_list,
+              ("agency", Given(()), Given(STRUCTURE_RULES))),
     PageQuery("executive_vacancies", executive_vacancies, ("agency",)),
     PageQuery("tier_trend", tier_trend, ("agency",)),
     PageQuery("agency_trend", agency_trend, ("agency",))))

@@ -7,7 +7,7 @@ from dataclasses import replace
 import polars as pl
 import streamlit as st
 
-from dashboards import charts, components, queries, scope
+from dashboards import charts, components, labels, queries, scope
 from dashboards.context import PageContext, current
 from pipeline import frameworks
 from pipeline.privacy import SUPPRESSED_FLAG
@@ -16,9 +16,14 @@ PEER_LEGEND = (f'"{scope.PEER_GROUP}": every other agency\'s scored positions of
                "of every jurisdiction, drawn without its lowest and highest value and only "
                f"where at least {scope.PEER_MIN_POSITIONS} positions of at least "
                f"{scope.PEER_MIN_AGENCIES} agencies stand behind it. No other agency is named.")
+SMALL_AGENCIES_NAMED = 12  # agencies left out for size named in the caption; the rest counted
+COMBINED_LEGEND = (
+    f'"{queries.SMALL_AGENCIES_GROUP}": the agencies with fewer than '
+    f"{scope.PEER_MIN_POSITIONS} scored positions in a band, combined, drawn without its "
+    f"lowest and highest value and only where at least {scope.PEER_MIN_POSITIONS} positions of "
+    f"at least {scope.PEER_MIN_AGENCIES} agencies stand behind it; fewer are not drawn.")
 BOX_LEGEND = ("Box: the middle half of the group's positions; line: lowest to highest; dark "
-              "tick: median; green: the band's points range. Groups of fewer than 5 positions "
-              "are not drawn.")
+              "tick: median; green: the band's points range.")
 
 
 def points_range() -> tuple[int, int]:
@@ -27,28 +32,38 @@ def points_range() -> tuple[int, int]:
     return len(tool.factors) * tool.scale_minimum, len(tool.factors) * tool.scale_maximum
 
 
+def chosen_group(context: PageContext) -> str | None:
+    """Return the chosen agency's group label ("JUR CODE"), or None when none is chosen."""
+    agency = context.filters.agency_code
+    groups = [f"{item.jurisdiction} {item.agency_code}" for item in context.options.agencies
+              if item.agency_code == agency and context.filters.jurisdiction in (
+                  None, item.jurisdiction)]
+    return groups[0] if groups else None
+
+
 def points_by(context: PageContext, group_by: str) -> None:
     """Show the points distribution per band, by agency or by jurisdiction.
 
-    On a dashboard scoped to one agency, the agency is drawn beside every other agency
-    combined (anonymised: see dashboards/scope.py), never beside another agency.
+    By agency, agencies with fewer than 5 positions in a band are combined (queries'
+    points_distribution); a chosen agency is drawn in red against every other agency. On a
+    dashboard scoped to one agency, the agency is drawn beside every other agency combined
+    (anonymised: see dashboards/scope.py), never beside another agency.
     """
-    chosen = context.filters.agency_code if group_by == "agency" else None
+    chosen = chosen_group(context) if group_by == "agency" else None
     if chosen is not None and context.agency is None:  # the agency against every other one
         every = replace(context.filters, jurisdiction=None, agency_code=None)
-        summary = context.reader.query(queries.points_distribution, every, group_by)
-        groups = [f"{agency.jurisdiction} {agency.agency_code}"
-                  for agency in context.options.agencies if agency.agency_code == chosen]
-        summary = summary.with_columns(pl.col("group").is_in(groups).alias("is_chosen"))
-        st.caption(f"{components.plain(chosen)} in red, against every other agency "
-                   "(groups of fewer than 5 positions are not drawn).")
+        summary = context.reader.query(queries.points_distribution, every, group_by, chosen)
+        st.caption(f"{components.plain(chosen)} in red, against every other agency.")
     else:
-        summary = context.reader.query(queries.points_distribution, context.filters, group_by)
+        summary = context.reader.query(queries.points_distribution, context.filters, group_by,
+                                       chosen)
+    if group_by == "agency" and context.agency is None:
+        st.caption(COMBINED_LEGEND)
     if context.agency is not None and not summary.is_empty():
         peers = context.reader.query(queries.peer_points_distribution, context.filters,
                                      scope.PEER_GROUP)
         summary = pl.concat([summary, peers.with_columns(pl.lit(False).alias(SUPPRESSED_FLAG))],
-                            how="vertical_relaxed")
+                            how="diagonal_relaxed")
         st.caption(PEER_LEGEND)
     if summary.is_empty():
         components.no_rows("scored executive positions", context.filters)
@@ -79,13 +94,31 @@ def drift_flags(context: PageContext) -> None:
                                   "message", "status"))
 
 
+def left_out_for_size(structure: pl.DataFrame, min_fte: float) -> str | None:
+    """Return the caption naming the agencies with no ratio for their size, or None."""
+    small = structure.filter(pl.col("is_below_min_fte")).sort("total_fte")
+    if small.is_empty():
+        return None
+    named = [f"{components.plain(row['agency_code'])} ({row['total_fte']:,.0f} FTE)"
+             for row in small.head(SMALL_AGENCIES_NAMED).iter_rows(named=True)]
+    more = small.height - len(named)
+    listed = ", ".join(named) + (f" and {more:,} more (in the table)" if more else "")
+    return (f"No ratio for an agency under {min_fte:,.0f} FTE (`ratio_min_fte`, "
+            f"`data/structure.toml`): one executive more or less moves a small agency's ratio "
+            f"by tens. Left out for size: "
+            f"{labels.count_phrase(small.height, 'agency', 'agencies')}, {listed}.")
+
+
 def executive_ratio(structure: pl.DataFrame) -> None:
-    """Show executives per 1,000 FTE by agency (agency_structure mart)."""
+    """Show executives per 1,000 FTE by agency (agency_structure mart), small agencies named."""
     shown = structure.select("jurisdiction", "agency_code", "total_fte", "count_executives",
                              "executives_per_1000_fte", SUPPRESSED_FLAG)
     if not shown["executives_per_1000_fte"].is_null().all():
         st.altair_chart(charts.per_thousand_chart(shown))
-    components.suppressed_table(shown)
+    left_out = left_out_for_size(structure, queries.ratio_min_fte())
+    if left_out:
+        st.caption(left_out)
+    components.suppressed_table(shown, total_fte=st.column_config.NumberColumn(format="%.0f"))
 
 
 def span_of_control(context: PageContext) -> None:
@@ -103,7 +136,8 @@ def workforce_shape(context: PageContext) -> None:
     if not context.has("agency_structure"):
         components.not_available("agency_structure", "Executive ratios and spans of control")
         return
-    structure = context.reader.query(queries.agency_structure, context.filters)
+    structure = context.reader.query(queries.agency_structure, context.filters,
+                                     queries.ratio_min_fte())
     if structure.is_empty():
         components.no_rows("agencies", context.filters)
         return

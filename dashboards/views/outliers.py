@@ -26,8 +26,12 @@ LIST_FILTERS = (  # widget key, URL parameter, label, placeholder
     ("outliers_rules", "rule", "Rule", "All rules"),
     ("outliers_status", "status", "Review status", "Any status"),
 )
-LIST_COLUMNS = ("severity", "magnitude", "rule_id", "message", "agency_code", "position_id",
-                "position_title", "classification", "status", "reviewed_at", "jurisdiction")
+LIST_COLUMNS = ("severity", "magnitude", "rule_name", "message", "agency_code", "position_id",
+                "position_title", "classification", "status", "reviewed_at", "jurisdiction",
+                "rule_id")
+MESSAGE_WIDTH_PX = 560  # the Finding column: wide, its text wrapped (rows tall enough)
+ROWS_IN_VIEW = 8  # the table is tall enough for this many flags; more scroll
+HEADER_PX = 38
 
 
 def url_choice(key: str, param: str, allowed: tuple[str, ...]) -> None:
@@ -45,14 +49,18 @@ def keep_in_url(param: str, values: list[str] | str | None) -> None:
         st.query_params.pop(param, None)
 
 
-def flag_filters(rules: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
-    """Return the page's own narrowing of the list: severities, rules, review statuses."""
+def flag_filters(rules: dict[str, str]) -> tuple[tuple[str, ...], ...]:
+    """Return the page's own narrowing of the list: severities, rules (named), review statuses.
+
+    ``rules`` maps the rule ids present to their readable names; the URL keeps the ids.
+    """
     chosen = []
-    options = (queries.SEVERITIES, rules, queries.REVIEW_STATUSES)
+    options = (queries.SEVERITIES, tuple(rules), queries.REVIEW_STATUSES)
     for column, (key, param, label, placeholder), allowed in zip(
             st.columns(3), LIST_FILTERS, options, strict=True):
         url_choice(key, param, allowed)
-        values = column.multiselect(label, allowed, key=key, placeholder=placeholder)
+        values = column.multiselect(label, allowed, key=key, placeholder=placeholder,
+                                    format_func=lambda value: rules.get(value, value))
         keep_in_url(param, values)
         chosen.append(tuple(values))
     return tuple(chosen)
@@ -61,14 +69,17 @@ def flag_filters(rules: tuple[str, ...]) -> tuple[tuple[str, ...], ...]:
 def flag_label(row: dict[str, Any]) -> str:
     """Return a flag's one-line label for the drill-down picker."""
     where = row["position_id"] or f"{row['agency_code']} (agency)"
-    return f"{row['severity']} · {row['rule_id']} · {row['agency_code']} {where}"
+    return f"{row['severity']} · {row['rule_name']} · {row['agency_code']} {where}"
 
 
 def flag_table(flags: pl.DataFrame) -> None:
-    """Show the flags, worst first; a click on a row opens that flag's drill-down."""
+    """Show the flags, worst first, each message whole; a click on a row opens its drill-down."""
+    row_height = components.wrapped_row_height(flags["message"].to_list(), MESSAGE_WIDTH_PX)
     event = components.table(
-        flags.select(LIST_COLUMNS), key=TABLE_KEY,
-        message=st.column_config.TextColumn(width="large"),
+        flags.select(LIST_COLUMNS), key=TABLE_KEY, row_height=row_height,
+        height=HEADER_PX + row_height * min(flags.height, ROWS_IN_VIEW) + 2,
+        message=st.column_config.TextColumn(width=MESSAGE_WIDTH_PX),
+        rule_name=st.column_config.TextColumn(width="medium"),
         position_title=st.column_config.TextColumn(width="medium"),
         magnitude=st.column_config.NumberColumn(format="%.2f", help=(
             "How far the finding is past its rule's threshold (in the rule's own unit)")),
@@ -160,7 +171,7 @@ def render(context: PageContext) -> None:
         components.not_available("flags", "The flag list")
         return
     reader, filters = context.reader, context.filters
-    rules = reader.query(queries.flag_rule_ids, filters)
+    rules = reader.query(queries.flag_rule_names, filters)
     flags = (reader.query(queries.flag_list, filters, *flag_filters(rules)) if rules
              else pl.DataFrame())
     if not rules:

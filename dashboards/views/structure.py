@@ -9,10 +9,35 @@ from dashboards.context import PageContext, current
 from pipeline.privacy import SUPPRESSED_FLAG
 
 STRUCTURE_TIERS = ("SUBSES",)  # the grade below the executive, drawn under the pyramid
+NOTES_HEIGHT_PX = 1_200  # the structure notes scroll inside a box of this height
+NOTES_SHOWN = 200  # at most this many notes listed; the rest counted
 PYRAMID_LEGEND = ("Positions per band, the total written beside each bar. SUBSES: the grade "
                   "just below the senior executive, as data/crosswalk.toml maps each "
                   "jurisdiction's grades, drawn for scale. A published junior row that "
                   "stands for several posts counts as its FTE, not as one position.")
+
+
+def structure_notes(context: PageContext) -> None:
+    """List the selection's structure notes (span of one, stretched report), or say none."""
+    st.markdown("**Structure notes**")
+    if not context.has("flags"):
+        components.not_available("flags", "Structure notes")
+        return
+    notes = context.reader.query(queries.flag_list, context.filters, (),
+                                 queries.STRUCTURE_RULES)
+    if notes.is_empty():
+        st.caption("No structure notes for this selection: no executive with a span of one, "
+                   "no report across a band its agency holds.")
+        return
+    plain = components.plain
+    st.caption(f"{labels.count_phrase(notes.height, 'note')}, low severity: observations on "
+               "the structure's shape, not findings on a classification"
+               + (f"; the first {NOTES_SHOWN} listed" if notes.height > NOTES_SHOWN else "")
+               + ".")
+    with st.container(height=min(NOTES_HEIGHT_PX, 140 * notes.height + 40)):
+        for note in notes.head(NOTES_SHOWN).iter_rows(named=True):
+            st.markdown(f"**{plain(note['agency_code'])} {plain(note['position_id'])}** · "
+                        f"{plain(note['rule_name'])}  \n{plain(note['message'])}")
 
 
 def reporting_tree(context: PageContext) -> None:
@@ -36,14 +61,15 @@ def reporting_tree(context: PageContext) -> None:
                                  + (" · flagged" if rows[key]["count_flags"] else "")))
     depth = right.slider("Levels below", 1, 4, tree.DEFAULT_DEPTH, key="structure_tree_depth")
     shown = tree.visible(executives, root, depth)
-    st.mermaid_chart(charts.reporting_tree_mermaid(shown))
+    st.mermaid_chart(charts.reporting_tree_mermaid(shown), width="content")
     hidden = int(shown["not_drawn"].sum())
     st.caption(f"{labels.count_phrase(shown.height, 'position')} of "
                f"{labels.count_phrase(executives.height, 'executive position')} drawn"
-               + (f"; “+N below” marks {hidden:,} not drawn: start from one of them, or draw "
-                  "more levels" if hidden else "")
-               + ". Red: flagged; dashed outline: vacant; orange outline: acting. A position "
-               "whose manager is not an executive position starts its own branch.")
+               + (f"; “(+N)”: N positions below it not drawn ({hidden:,} in all): start from "
+                  "one of them, or draw more levels" if hidden else "")
+               + ". Red: flagged (a finding; structure notes are listed beside the tree); "
+               "dashed outline: vacant; orange outline: acting. A position whose manager is "
+               "not an executive position starts its own branch.")
 
 
 def layers(context: PageContext) -> None:
@@ -81,7 +107,11 @@ def render(context: PageContext) -> None:
         st.subheader("Layers and vacancies by agency")
         layers(context)
     st.subheader("Executive reporting tree")
-    reporting_tree(context)
+    tree_column, notes_column = st.columns([4, 1])
+    with tree_column:
+        reporting_tree(context)
+    with notes_column:
+        structure_notes(context)
     st.subheader("Vacant and acting executive positions")
     vacancies = reader.query(queries.executive_vacancies, filters)
     if vacancies.is_empty():

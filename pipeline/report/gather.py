@@ -78,12 +78,14 @@ class ReportData:
     structure: pl.DataFrame  # agency_structure rows, ratios suppressed, with size_group
     size_peers: dict[str, object]  # an agency's report: its size group's combined ratio
     spans: pl.DataFrame
+    structure_notes: pl.DataFrame  # span of one, stretched report: worst first (flag_list)
     changes: pl.DataFrame
     trend: pl.DataFrame
     maturity: pl.DataFrame
     maturity_year: str | None
     ratings: pl.DataFrame
     rating_cycle: str | None
+    ratio_min_fte: float  # no executives-per-FTE ratio below this (data/structure.toml)
     settings: dict = field(default_factory=settings)
 
     @property
@@ -137,17 +139,18 @@ def agency_points(whole: Connection, scoped: Connection, facts: Cover,
                   filters: Filters) -> pl.DataFrame:
     """Return the agency's points per band beside its jurisdiction's and every other agency's.
 
-    The agency's own come suppressed from the dashboard's query; the combined groups (at least
-    5 positions each) go through the same suppression for their flag.
+    The agency's own come suppressed from the dashboard's query (is_chosen: drawn in red); the
+    combined groups (at least 5 positions each) go through the same suppression for their flag.
     """
-    own = queries.points_distribution(scoped, filters).with_columns(
+    own = queries.points_distribution(
+        scoped, filters, "agency", f"{facts.jurisdiction} {facts.agency_code}").with_columns(
         pl.lit(f"{facts.agency_code} (this agency)").alias("group"))
     jurisdiction = peers.jurisdiction_points(
         whole, facts.snapshot_date, str(facts.jurisdiction), str(facts.agency_code),
         f"Other {facts.jurisdiction} agencies (combined)")
     everyone = queries.peer_points_distribution(
         scoped, Filters(snapshot_date=facts.snapshot_date), "All other agencies (crosswalk tier)")
-    return pl.concat([own, _marked(jurisdiction), _marked(everyone)], how="vertical_relaxed")
+    return pl.concat([own, _marked(jurisdiction), _marked(everyone)], how="diagonal_relaxed")
 
 
 def findings(connection: Connection, filters: Filters, listed: list[str],
@@ -164,11 +167,12 @@ def findings(connection: Connection, filters: Filters, listed: list[str],
 
 
 def unlisted(connection: Connection, filters: Filters, listed: list[str]) -> pl.DataFrame:
-    """Return per severity not listed (low) and rule: how many findings, most first."""
+    """Return per severity not listed (low) and rule (id and name): findings, most first."""
     others = tuple(severity for severity in queries.SEVERITIES if severity not in listed)
     flags = queries.flag_list(connection, filters, others) if others else pl.DataFrame(
-        schema={"severity": pl.String, "rule_id": pl.String})
-    return (flags.group_by("severity", "rule_id").agg(pl.len().alias("count_flags"))
+        schema={"severity": pl.String, "rule_id": pl.String, "rule_name": pl.String})
+    return (flags.group_by("severity", "rule_id", "rule_name")
+            .agg(pl.len().alias("count_flags"))
             .sort(["count_flags", "rule_id"], descending=[True, False]))
 
 
@@ -227,6 +231,7 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
     is_agency = facts.agency_code is not None
     filters = Filters(snapshot_date=facts.snapshot_date, jurisdiction=facts.jurisdiction,
                       agency_code=facts.agency_code)
+    min_fte = queries.ratio_min_fte()
     structure_rows = structure.structure_rows(scoped, filters, choices["ratio"])
     own = structure_rows.row(0, named=True) if is_agency and structure_rows.height else {}
     own_fte, own_managers = own.get("total_fte"), own.get("count_managers")
@@ -249,12 +254,14 @@ def _collect(whole: Connection, scoped: Connection, facts: Cover) -> ReportData:
         pyramid=queries.band_pyramid(scoped, filters),
         structure=structure_rows,
         size_peers=(structure.size_peers(whole, facts.snapshot_date, str(facts.jurisdiction),
-                                         str(facts.agency_code), own_fte, choices["ratio"])
+                                         str(facts.agency_code), own_fte, choices["ratio"],
+                                         min_fte)
                     if is_agency else {}),
         spans=(structure.agency_spans(whole, scoped, filters, own_managers) if is_agency
                else structure.commission_spans(scoped, filters)),
+        structure_notes=queries.flag_list(scoped, filters, (), queries.STRUCTURE_RULES),
         changes=queries.change_summary(scoped, filters),
         trend=queries.tier_trend(scoped, Filters(jurisdiction=facts.jurisdiction,
                                                  agency_code=facts.agency_code)),
         maturity=maturity, maturity_year=year, ratings=ratings, rating_cycle=cycle,
-        settings=choices)
+        ratio_min_fte=min_fte, settings=choices)

@@ -102,7 +102,7 @@ def _finding(row: dict) -> str:
     magnitude = (f" · magnitude {words.number(row['magnitude'])}"
                  if row.get("magnitude") is not None else "")
     status = row["status"] + (f": {row['review_note']}" if row.get("review_note") else "")
-    title = f"{row['rule_id']} · {where}{magnitude}"
+    title = f"{row['rule_name']} · {where}{magnitude}"
     return "".join([f'<div class="finding {text(row["severity"])}">', heading(4, title),
                     paragraph(row["message"]),
                     pairs(evidence_rows(row["evidence"]), ("evidence", "value")),
@@ -137,7 +137,7 @@ def findings(data: ReportData) -> str:
             continue
         rules = data.unlisted.filter(pl.col("severity") == severity)
         detail = ", ".join(f"{rule} {words.number(count)}" for rule, count in
-                           rules.select("rule_id", "count_flags").rows())
+                           rules.select("rule_name", "count_flags").rows())
         notes = words.plural(int(total), f"{severity}-severity note")
         parts.append(paragraph(f"Counted, not listed: {notes}"
                                + (f" ({detail})." if detail else ".")))

@@ -51,8 +51,9 @@ def _pyramid_table(pyramid: pl.DataFrame) -> pl.DataFrame:
 def _ratio_part(data: ReportData) -> list[str]:
     """Return executives per 1,000 FTE: the agency's against similar-sized peers, or all."""
     ratio = data.settings["ratio"]
-    note = paragraph(f"No ratio is shown for an agency under {words.number(ratio['min_fte'])} "
-                     "FTE or with fewer than 5 executives. Size groups: " + ", ".join(
+    note = paragraph(f"No ratio is shown for an agency under {words.number(data.ratio_min_fte)} "
+                     "FTE (the dashboard's threshold too) or with fewer than 5 executives. "
+                     "Size groups: " + ", ".join(
                          label for label, _, _ in size_groups(ratio["size_upper_bounds"])) + ".",
                      "note")
     if not data.is_agency:
@@ -100,6 +101,24 @@ def _spans_part(data: ReportData) -> list[str]:
             table(data.structure, columns)]
 
 
+def _notes_part(data: ReportData) -> list[str]:
+    """Return the structure notes (span of one, stretched report), the worst first, or none."""
+    notes = data.structure_notes
+    if notes.is_empty():
+        return [paragraph("No structure notes: no executive with a span of one, and no report "
+                          "across a band its agency holds.")]
+    limit = data.settings["findings"]["max_listed"]
+    columns = (Column("agency_code", "agency"), Column("position_id", "position"),
+               Column("rule_name", "note"), Column("message", "what"))
+    shown = notes.head(limit)
+    parts = [paragraph(f"Low-severity notes on the shape of the structure, not findings on a "
+                       f"classification: {words.plural(notes.height, 'note')}.")]
+    if shown.height < notes.height:
+        parts.append(paragraph(f"The first {shown.height} of {notes.height} are listed; the "
+                               "rest are on the dashboard's SES structure page.", "note"))
+    return [*parts, table(shown, columns[1:] if data.is_agency else columns)]
+
+
 def structure(data: ReportData) -> str:
     """Return the SES structure section."""
     pyramid = _pyramid_table(data.pyramid) if data.pyramid.height else data.pyramid
@@ -116,6 +135,7 @@ def structure(data: ReportData) -> str:
         heading(3, "Vacancies and acting"), paragraph(words.vacancies_sentence(data)),
         heading(3, "Executives per 1,000 FTE"), *_ratio_part(data),
         heading(3, "Spans and layers"), *_spans_part(data),
+        heading(3, "Structure notes"), *_notes_part(data),
         heading(3, "Change since the previous snapshot"),
         paragraph(f"Since {previous}:" if previous else "This is the first snapshot."),
         table(data.changes, changes) if previous else "",

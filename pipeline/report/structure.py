@@ -1,9 +1,10 @@
 """Structure and performance: the SES structure and performance framework sections' numbers.
 
 Ratios, spans and layers come from the agency_structure mart (as the dashboard reads it);
-executives per 1,000 FTE is not shown for an agency under the size threshold of
-data/report.toml, and is compared with agencies of a similar size only. Counts come suppressed
-under five from the dashboard's queries, as the dashboard shows them.
+executives per 1,000 FTE is not shown for an agency under the size threshold the dashboard
+uses too (ratio_min_fte in data/structure.toml: the dashboard's agency_structure query leaves
+the ratio out), and is compared with agencies of a similar size (data/report.toml) only.
+Counts come suppressed under five from the dashboard's queries, as the dashboard shows them.
 """
 
 from __future__ import annotations
@@ -45,24 +46,21 @@ def size_group_of(total_fte: float | None, bounds: list[float]) -> SizeGroup:
 
 
 def structure_rows(connection: Connection, filters: Filters, ratio: dict) -> pl.DataFrame:
-    """Return agency_structure's rows (suppressed as the dashboard shows them), sized.
+    """Return agency_structure's rows as the dashboard shows them, each with its size group.
 
-    Adds each agency's size group; no ratio below ratio.min_fte FTE.
+    Suppressed, and with no ratio under the size threshold, by the dashboard's query.
     """
     rows = queries.agency_structure(connection, filters)
     labels = [size_group_of(fte, ratio["size_upper_bounds"])[0] for fte in rows["total_fte"]]
-    return rows.with_columns(
-        pl.Series("size_group", labels, dtype=pl.String),
-        pl.when(pl.col("total_fte") >= ratio["min_fte"]).then(pl.col("executives_per_1000_fte"))
-        .alias("executives_per_1000_fte"))
+    return rows.with_columns(pl.Series("size_group", labels, dtype=pl.String))
 
 
 def size_peers(whole: Connection, snapshot: str, jurisdiction: str, agency: str,
-               total_fte: float | None, ratio: dict) -> dict[str, object]:
+               total_fte: float | None, ratio: dict, min_fte: float) -> dict[str, object]:
     """Return the agency's size group and its other agencies' combined ratio (peers.py)."""
     label, lower, upper = size_group_of(total_fte, ratio["size_upper_bounds"])
     combined = peers.size_peer_ratio(whole, snapshot, jurisdiction, agency, (lower, upper),
-                                     ratio["min_fte"])
+                                     min_fte)
     return {"size_group": label, **combined}
 
 

@@ -124,7 +124,7 @@ def spread_sentence(data: ReportData) -> str:
 
 def ratio_sentence(data: ReportData) -> str:
     """Return the agency's executives per 1,000 FTE against agencies of a similar size."""
-    peers, min_fte = data.size_peers, data.settings["ratio"]["min_fte"]
+    peers, min_fte = data.size_peers, data.ratio_min_fte
     row = data.structure.row(0, named=True) if data.structure.height else {}
     if not row or row["total_fte"] is None or row["total_fte"] < min_fte:
         return (f"No executives-per-FTE ratio is given: the agency has under {number(min_fte)} "

@@ -9,11 +9,13 @@ fixes the flags and reviews, so the tests assert numbers worked out by hand.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 from pathlib import Path
 
 import duckdb
 
+from pipeline import settings
 from pipeline.run import run_pipeline
 
 HERE = Path(__file__).resolve().parent
@@ -38,6 +40,22 @@ def build_hostile_warehouse(path: Path) -> Path:
     with duckdb.connect(str(path)) as connection:
         connection.execute(HOSTILE.read_text(encoding="utf-8"))
     return path
+
+
+def settings_with_ratio_min_fte(folder: Path, min_fte: float) -> Path:
+    """Return a copy of data/'s configuration files with another ratio_min_fte (structure.toml).
+
+    Point $WORKVALUE_DATA_DIR at it to use it.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in (settings.PROJECT_DIR / "data").glob("*.toml"):
+        shutil.copy(path, folder / path.name)
+    structure = folder / "structure.toml"
+    text, replaced = re.subn(r"(?m)^ratio_min_fte = .*$", f"ratio_min_fte = {min_fte}",
+                             structure.read_text(encoding="utf-8"))
+    assert replaced == 1, "data/structure.toml has no ratio_min_fte line"
+    structure.write_text(text, encoding="utf-8")
+    return folder
 
 
 def copy_warehouse(source: Path, target: Path) -> Path:
