@@ -33,7 +33,9 @@
 -- look high and a lower band's low. The evidence says which calibrations it rests on
 -- (`calibrated_on`). A score is held only against the evidence it was made on: where the
 -- position's staff or budget moved more than stale_determination's max_resource_change since the
--- first snapshot on or after the decision, the finding is that rule's (re-evaluate), not this one.
+-- first snapshot on or after the decision, what the score needs is a re-evaluation, not this
+-- finding (stale_determination asks for it from the snapshot before the decision, the view a
+-- decision between snapshots was prepared on; this rule's view is the one after it).
 --
 -- The planning horizon is also held against the published one (seeds 000 and 001 give each
 -- band's primary planning horizon: VPS Band 1 and 2 two to three years, Band 3 three to five;

@@ -48,30 +48,25 @@ history as (
     from positions
 ),
 
-titled as (
-    -- every position with its title as a key: case, spaces, punctuation, accents and "&" aside
-    select
-        *,
-        regexp_replace(lower(strip_accents(replace(position_title, '&', 'and'))), '[^a-z0-9]', '', 'g')
-            as title_key,
-        wv_key(reports_to_position_id) as reports_to_key
-    from positions
+lines as (
+    select * from int_reporting_lines
 ),
 
 views as (
-    -- every position at every snapshot, with its manager's title and classification
+    -- every position at every snapshot, with its manager's title and classification (the
+    -- reporting lines), titles as keys: case, spaces, punctuation, accents and "&" aside
     select
         staff.snapshot_date, staff.jurisdiction, staff.agency_code, staff.position_id,
-        staff.position_title, staff.title_key, staff.stream, staff.stream_code,
-        staff.reports_to_position_id, staff.reports_to_key,
-        manager.position_title as manager_title, manager.title_key as manager_title_key,
-        manager.classification_code as manager_classification_code
-    from titled as staff
-    left join titled as manager
-        on manager.snapshot_date = staff.snapshot_date
-        and manager.jurisdiction = staff.jurisdiction
-        and manager.agency_code = staff.agency_code
-        and manager.position_id = staff.reports_to_position_id
+        staff.position_title, staff.stream, staff.stream_code,
+        staff.reports_to_position_id, wv_key(staff.reports_to_position_id) as reports_to_key,
+        regexp_replace(lower(strip_accents(replace(staff.position_title, '&', 'and'))),
+                       '[^a-z0-9]', '', 'g') as title_key,
+        lines.manager_title,
+        regexp_replace(lower(strip_accents(replace(lines.manager_title, '&', 'and'))),
+                       '[^a-z0-9]', '', 'g') as manager_title_key,
+        lines.manager_classification_code
+    from positions as staff
+    left join lines using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 agency_snapshots as (
