@@ -33,8 +33,8 @@ import polars as pl
 
 from pipeline.bench_pages import DASHBOARD_TARGET_MS, dashboard_pages, time_dashboard
 from pipeline.bench_report import markdown, save_chart, summary_lines
+from pipeline.memory import peak_memory_mb
 from pipeline.read import discover
-from pipeline.run import peak_memory_mb
 
 SAMPLE_STAMP = "bench-sample.json"  # written last: a sample folder without it is incomplete
 RATIO_TARGET = 8  # the whole run, against the floor
@@ -50,7 +50,7 @@ def timed_child(command: list[str], log: Path) -> tuple[float, float]:
 
     The CPU seconds are the work done, which other work on the machine changes much less than
     the wall seconds: on a shared machine, their ratio to the floor's is the steadier figure.
-    Each child reports its own peak memory (pipeline.run.peak_memory_mb): the figure the parent
+    Each child reports its own peak memory (pipeline.memory.peak_memory_mb): the figure the parent
     could read (wait4's ru_maxrss) also counts the parent's memory at the time it started it.
     """
     with log.open("w") as output:

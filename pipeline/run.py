@@ -7,7 +7,6 @@ the whole warehouse, in POST_LOAD_STAGES order. Adding a stage is one edit of th
 from __future__ import annotations
 
 import datetime as dt
-import resource
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ import polars as pl
 from pipeline import catalog, check, marts, notices, schema, score, warehouse
 from pipeline.errors import MemoryLimitError
 from pipeline.load import FileLoad, already_loaded, load_batch, timed
+from pipeline.memory import peak_memory_mb
 from pipeline.notices import Unrecognised
 from pipeline.read import (
     ExtractFile,
@@ -33,7 +33,7 @@ from pipeline.read import (
 )
 from pipeline.restage import restage
 from pipeline.settings import configuration_sha256, sql_text
-from pipeline.validate import Validator
+from pipeline.validate import Validator, great_expectations_peak_mb
 
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
 BATCH_ROWS = 250_000  # files of one kind are validated together up to about this many rows
@@ -73,20 +73,6 @@ def memory_named(stage: str) -> Iterator[None]:
             f"the {stage} stage ran out of memory: DuckDB may use {warehouse.memory_limit()}"
             f" here; raise it with {warehouse.MEMORY_LIMIT_ENV}=8GB (for example) and run"
             f" again ({str(error).splitlines()[0]})") from error
-
-
-def peak_memory_mb() -> float:
-    """Return this process's peak resident memory so far, in MB.
-
-    Linux's VmHWM is this process's own; getrusage's figure (the fallback elsewhere) also counts
-    the memory of the process that started it, as it was when it started this one.
-    """
-    status = Path("/proc/self/status")
-    if status.exists():
-        for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 class Reporter(Protocol):
@@ -151,9 +137,11 @@ class PhaseTimes:
     def report(self, summary: RunSummary) -> dict[str, Any]:
         """Return the run's timings as `workvalue run --timings` writes them (JSON-ready)."""
         order = [*PHASES, *(name for name, _ in POST_LOAD_STAGES)]
+        checking = great_expectations_peak_mb()
         return {
             "seconds": round(summary.seconds, 3),
-            "peak_mb": peak_memory_mb(),
+            "peak_mb": round(peak_memory_mb() + checking, 1),  # both processes' peaks
+            "great_expectations_peak_mb": checking,
             "phases": {name: round(self.seconds.get(name, 0.0), 3) for name in order},
             "files": len(summary.files),
             "files_unchanged": sum(1 for f in summary.files if f.status == "unchanged"),
@@ -287,7 +275,7 @@ def _load_and_build(connection: duckdb.DuckDBPyConnection, files: list[ExtractFi
     """
     validator = Validator(today=today or dt.date.today())
     if files:
-        validator.warm_up()
+        validator.warm_up()  # Great Expectations imports in its own process meanwhile
         threading.Thread(target=catalog.models, name="read the SQL catalog",
                          daemon=True).start()  # parsed while files are read, for the stages
     on_phase = reporter.phase_finished if reporter else None

@@ -14,32 +14,41 @@ the staged rows do, and are small:
 - a uniqueness rule is checked on the rows whose key another row of their file repeats (found
   in DuckDB): only they can break it, and each comes with every row that shares its key;
 - a rule of any other type is checked on every row.
+
+Great Expectations runs in a process of its own (pipeline.expectations_process), started once
+per Python process and shared by every Validator: the frames sent are the small ones above; what
+comes back is each failing row's index and reason.
 """
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
-import importlib
+import functools
 import json
 import os
+import pickle
+import subprocess
+import sys
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import duckdb
 import polars as pl
 
 from pipeline import frameworks
 from pipeline.contract import ExtractKind
+from pipeline.errors import WorkvalueError
+from pipeline.expectations_process import Failure
 from pipeline.read import ROW_NUMBER
 from pipeline.settings import EXPECTATIONS_DIR, data_file
 
 PROBLEM_SCHEMA = {"source_file": pl.String, ROW_NUMBER: pl.Int64, "column": pl.String,
                   "reason": pl.String}
-CATEGORICAL_SHARE = 20  # text with fewer distinct values than 1 in 20 rows goes as categorical
-NANOSECOND_RANGE = (dt.date(1678, 1, 1), dt.date(2261, 12, 31))  # datetime64[ns] holds these
 UNIQUENESS = ("expect_compound_columns_to_be_unique", "expect_column_values_to_be_unique")
 VALUE_RULES = ("expect_column_values_to_not_be_null", "expect_column_values_to_be_in_set",
                "expect_column_values_to_be_between")  # each row's verdict is its value's alone
@@ -93,35 +102,20 @@ def suite_columns(kind: ExtractKind) -> list[str]:
     return _columns(suite_document(kind)["expectations"])
 
 
+class GreatExpectationsStopped(WorkvalueError):
+    """The process that runs Great Expectations ended before answering (killed, or out of
+    memory)."""
+
+
 @dataclass
 class Validator:
-    """Runs the suites; built once per run because Great Expectations is slow to start."""
+    """Runs the suites, on Great Expectations' own process (great_expectations_process)."""
 
     today: dt.date
 
     def warm_up(self) -> None:
-        """Start importing pandas and Great Expectations in the background while files are read.
-
-        pyarrow, which this thread needs as soon as it hands DuckDB a polars frame and pandas
-        needs too, is imported here first, so that the two threads never wait for each other in
-        a cycle (this thread may still wait, harmlessly, for pandas to finish importing).
-        """
-        importlib.import_module("pyarrow")
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        threading.Thread(target=_import_all, args=("pandas", "great_expectations"),
-                         name="import great_expectations", daemon=True).start()
-
-    @cached_property
-    def _context(self) -> Any:
-        """Return an ephemeral Great Expectations context with one pandas data source."""
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        import great_expectations as gx
-        from great_expectations.data_context.types.base import ProgressBarsConfig
-
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        context.data_sources.add_pandas("workvalue")
-        return context
+        """Start Great Expectations' process, so that it imports while files are read."""
+        great_expectations_process()
 
     @cached_property
     def _parameters(self) -> dict[str, Any]:
@@ -144,32 +138,22 @@ class Validator:
                 f" from {table}").pl() if other_rules else _no_rows()),
         ])
 
-    def _results(self, kind: ExtractKind, expectations: list[dict[str, Any]],
-                 rows: pl.DataFrame, index: list[str]) -> list[Any]:
-        """Return Great Expectations' result of each expectation on the rows (none if empty)."""
+    def _failures(self, kind: ExtractKind, expectations: list[dict[str, Any]],
+                  rows: pl.DataFrame, index: list[str]) -> list[Failure]:
+        """Return each row of `rows` that breaks an expectation (none if empty), as checked by
+        Great Expectations in its process."""
         if rows.is_empty() or not expectations:
             return []
-        import great_expectations as gx
-
-        suite = gx.ExpectationSuite(name=kind.value, expectations=expectations)
-        source = self._context.data_sources.get("workvalue")
-        asset = source.add_dataframe_asset(f"{kind.value}-{id(rows)}")
-        batch = asset.add_batch_definition_whole_dataframe("whole").get_batch(
-            batch_parameters={"dataframe": as_pandas(rows)})
-        result = batch.validate(
-            suite, result_format={"result_format": "COMPLETE",
-                                  "unexpected_index_column_names": index},
-            expectation_parameters=self._parameters)
-        source.delete_asset(asset.name)
-        return result.results
+        return great_expectations_process().ask(
+            "check", kind.value, expectations, rows, index, self._parameters)
 
     def _row_problems(self, kind: ExtractKind, expectations: list[dict[str, Any]],
                       rows: pl.DataFrame) -> pl.DataFrame:
         """Return the problems of rows (keyed by source_file and row_number) under rules."""
         records = [{"source_file": failure["source_file"], ROW_NUMBER: int(failure[ROW_NUMBER]),
                     "column": column, "reason": reason}
-                   for _, column, failure, reason in _failures(self._results(
-                       kind, expectations, rows, ["source_file", ROW_NUMBER]))]
+                   for _, column, failure, reason in self._failures(
+                       kind, expectations, rows, ["source_file", ROW_NUMBER])]
         return pl.DataFrame(records, schema=PROBLEM_SCHEMA)
 
     def _value_problems(self, kind: ExtractKind, expectations: list[dict[str, Any]],
@@ -178,8 +162,8 @@ class Validator:
         the rules' order."""
         values = _distinct_values(connection, table, expectations)
         failing: dict[tuple[int, str], list[tuple[int, str]]] = {}  # rule, column -> values
-        for rule, column, failure, reason in _failures(self._results(kind, expectations, values,
-                                                                     [VALUE_ROW])):
+        for rule, column, failure, reason in self._failures(kind, expectations, values,
+                                                            [VALUE_ROW]):
             failing.setdefault((rule, column), []).append((int(failure[VALUE_ROW]), reason))
         found = [_rows_holding(connection, table, values, column, reasons)
                  for (_, column), reasons in failing.items()]
@@ -261,70 +245,67 @@ def _repeated_keys(connection: duckdb.DuckDBPyConnection, table: str,
         f" qualify {repeated}").pl()
 
 
-def _import_all(*modules: str) -> None:
-    """Import modules in order (in a background thread: Validator.warm_up)."""
-    for module in modules:
-        importlib.import_module(module)
+@dataclass
+class ExpectationsProcess:
+    """The run's end of Great Expectations' process (pipeline.expectations_process)."""
+
+    process: subprocess.Popen[bytes]
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def start(cls) -> ExpectationsProcess:
+        """Start the process; it imports Great Expectations meanwhile. It runs this same
+        pipeline package (PYTHONPATH) with this Python."""
+        root = str(Path(__file__).resolve().parents[1])
+        env = {**os.environ, "GX_ANALYTICS_ENABLED": "False",
+               "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        return cls(subprocess.Popen([sys.executable, "-m", "pipeline.expectations_process"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+
+    def ask(self, request: str, *arguments: Any) -> Any:
+        """Return the process's answer to a request (pipeline.expectations_process.REQUESTS).
+
+        Raise GreatExpectationsStopped if the process has ended, RuntimeError with its message
+        if the request failed there.
+        """
+        with self.lock:
+            try:
+                pickle.dump((request, arguments), _stream(self.process.stdin))
+                _stream(self.process.stdin).flush()
+                status, value = pickle.load(_stream(self.process.stdout))
+            except (BrokenPipeError, EOFError) as error:
+                great_expectations_process.cache_clear()  # the next call starts a new one
+                raise GreatExpectationsStopped(
+                    "the process running Great Expectations ended before it answered (exit"
+                    f" {self.process.wait()}: out of memory, or killed): run again") from error
+        if status != "ok":
+            raise RuntimeError(f"Great Expectations: {value}")
+        return value
+
+    def close(self) -> None:
+        """End the process: it stops when its input closes."""
+        with suppress(OSError):  # it has ended already
+            _stream(self.process.stdin).close()
+        self.process.wait()
 
 
-def as_pandas(rows: pl.DataFrame) -> Any:
-    """Return the rows as a pandas frame shaped for Great Expectations to check quickly.
-
-    Dates become nanosecond datetimes where they all fit: Great Expectations compares a
-    datetime64[ns] column with a date in one vectorised step, but any other date column (polars
-    dates arrive as datetime64[ms]) value by value in Python, ten times slower at a million
-    rows. A column with a date outside the nanosecond range (years 1678 to 2261) keeps its
-    millisecond type, and the slow path, so that no date is changed. Text with few distinct
-    values (agencies, jurisdictions, titles) becomes categorical: the same values, a tenth of
-    the memory (400 MB less at a million positions).
-    """
-    dates = [name for name, dtype in rows.schema.items() if dtype == pl.Date]
-    fits = [name for name in dates
-            if rows[name].is_null().all()
-            or NANOSECOND_RANGE[0] <= rows[name].min() <= rows[name].max()  # type: ignore[operator]
-            <= NANOSECOND_RANGE[1]]
-    repeated = [name for name, dtype in rows.schema.items()
-                if dtype == pl.String and rows[name].n_unique() * CATEGORICAL_SHARE < rows.height]
-    return rows.with_columns(pl.col(fits).cast(pl.Datetime("ns")),
-                             pl.col(repeated).cast(pl.Categorical)).to_pandas()
+@functools.cache
+def great_expectations_process() -> ExpectationsProcess:
+    """Return Great Expectations' process, started on the first call, ended at exit."""
+    process = ExpectationsProcess.start()
+    atexit.register(process.close)
+    return process
 
 
-def _failures(results: list[Any]) -> Iterator[tuple[int, str, dict[str, Any], str]]:
-    """Yield each failing row of a validation result: the rule's place in the suite, the
-    column, the row as Great Expectations gives it (index columns and values), and a person's
-    sentence of the reason."""
-    for rule, outcome in enumerate(results):
-        if outcome.success:
-            continue
-        raised = (outcome.exception_info or {}).get("raised_exception")
-        config = outcome.expectation_config
-        if raised:
-            message = outcome.exception_info.get("exception_message")
-            raise RuntimeError(f"expectation {config.type} could not run: {message}")
-        columns = config.kwargs.get("column_list") or [config.kwargs["column"]]
-        reason = (config.meta or {}).get("reason", config.type)
-        shown = [column for column in columns if column != "source_file"]
-        for failure in outcome.result.get("unexpected_index_list") or []:
-            yield rule, shown[0], failure, _reason(shown, failure, reason)
+def great_expectations_peak_mb() -> float:
+    """Return the peak resident memory of Great Expectations' process, in MB (0 if none ran)."""
+    if great_expectations_process.cache_info().currsize == 0:
+        return 0.0
+    return float(great_expectations_process().ask("peak_mb"))
 
 
-def _reason(columns: list[str], failure: dict[str, Any], rule: str) -> str:
-    """Return a person's sentence for one failing row: the column, its value and the rule."""
-    if len(columns) > 1:
-        values = ", ".join(f"{column}={_shown(failure.get(column))}" for column in columns)
-        return f"{values} {rule}"
-    value = failure.get(columns[0])
-    if value is None or value != value:  # missing (None or NaN)
-        return f"{columns[0]} {rule}"
-    return f"{columns[0]}: {_shown(value)} {rule}"
+def _stream(stream: IO[bytes] | None) -> IO[bytes]:
+    """Return a pipe of the process (always there: it is started with both)."""
+    assert stream is not None
+    return stream
 
-
-def _shown(value: Any) -> str:
-    """Return a value as a person would write it (dates as ISO, whole numbers without .0)."""
-    if hasattr(value, "date") and callable(value.date):
-        return value.date().isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)

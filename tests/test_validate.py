@@ -8,7 +8,12 @@ worked out by hand.
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -16,8 +21,16 @@ import pytest
 
 from pipeline.contract import ExtractKind
 from pipeline.read import ROW_NUMBER
-from pipeline.validate import PROBLEM_SCHEMA, Validator, per_file, suite_document
+from pipeline.validate import (
+    PROBLEM_SCHEMA,
+    GreatExpectationsStopped,
+    Validator,
+    great_expectations_process,
+    per_file,
+    suite_document,
+)
 
+ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2025, 7, 1)
 POSITION_COLUMNS = ("snapshot_date", "jurisdiction", "agency_code", "agency_name", "position_id",
                     "position_title", "classification", "occupancy", "fte", "staff_managed",
@@ -72,8 +85,7 @@ HAND_WORKED = {
 HAND_WORKED[("a.csv", 10)] = HAND_WORKED[("a.csv", 9)]
 
 
-@pytest.fixture(scope="module")
-def staged() -> Iterator[duckdb.DuckDBPyConnection]:
+def staged_rows() -> duckdb.DuckDBPyConnection:
     """Return a connection holding ROWS as the table `staged_rows`, typed as staging types."""
     frame = pl.DataFrame(ROWS, schema={"source_file": pl.String, ROW_NUMBER: pl.Int64,
                                        "snapshot_date": pl.Date,
@@ -85,6 +97,13 @@ def staged() -> Iterator[duckdb.DuckDBPyConnection]:
     connection = duckdb.connect()
     connection.register("frame", frame)
     connection.execute("create table staged_rows as select * from frame")
+    return connection
+
+
+@pytest.fixture(scope="module")
+def staged() -> Iterator[duckdb.DuckDBPyConnection]:
+    """Return a connection holding ROWS as the table `staged_rows` (staged_rows)."""
+    connection = staged_rows()
     yield connection
     connection.close()
 
@@ -114,3 +133,34 @@ def test_the_small_frames_fail_where_the_suite_on_every_row_does(
     small = validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")
     assert by_row(small) == by_row(every_row)
     assert small.height == every_row.height == 16
+
+
+def test_great_expectations_runs_outside_the_run_process(tmp_path: Path) -> None:
+    """The process that validates imports neither pandas nor Great Expectations: they live in
+    Great Expectations' own process, and the problems are still those worked out by hand."""
+    script = tmp_path / "validate_here.py"
+    script.write_text(
+        "import json, sys\n"
+        "import tests.test_validate as t\n"
+        "from pipeline.contract import ExtractKind\n"
+        "connection = t.staged_rows()\n"
+        "problems = t.Validator(today=t.TODAY).problems(ExtractKind.POSITIONS, connection,"
+        " 'staged_rows')\n"
+        "print(json.dumps({'rows': problems.height, 'pandas': 'pandas' in sys.modules,"
+        " 'gx': 'great_expectations' in sys.modules}))\n")
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    expected_rows = sum(len(reasons) for reasons in HAND_WORKED.values())
+    assert json.loads(done.stdout.splitlines()[-1]) == {
+        "rows": expected_rows, "pandas": False, "gx": False}
+
+
+def test_a_stopped_great_expectations_process_is_named_and_replaced(
+        staged: duckdb.DuckDBPyConnection) -> None:
+    validator = Validator(today=TODAY)
+    validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")
+    great_expectations_process().process.kill()
+    with pytest.raises(GreatExpectationsStopped, match="ended before it answered"):
+        validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")
+    expected = {row: reasons for row, reasons in HAND_WORKED.items() if reasons}
+    assert by_row(validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")) == expected
