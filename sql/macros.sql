@@ -19,6 +19,11 @@ create or replace macro wv_text(x) as
 -- A matching key: upper case, letters and digits only ("SES Band 1" -> "SESBAND1").
 create or replace macro wv_key(x) as nullif(upper(regexp_replace(coalesce(x, ''), '[^A-Za-z0-9]', '', 'g')), '');
 
+-- A title as a key: lower case, accents and "&" ("and") aside, letters and digits only
+-- ("Director, Policy & Strategy" -> "directorpolicyandstrategy"); null stays null.
+create or replace macro wv_title_key(x) as
+    regexp_replace(lower(strip_accents(replace(x, '&', 'and'))), '[^a-z0-9]', '', 'g');
+
 -- A date: ISO YYYY-MM-DD (optionally with a midnight time, as spreadsheets write dates) or
 -- Australian day-first DD/MM/YYYY, in the years 1000-9999. Never month-first: 12/31/2024 is
 -- not a date here.

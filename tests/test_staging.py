@@ -342,3 +342,15 @@ def test_number_macro_casts_directly_only_what_the_rule_reads_alike(
         f"select wv_number_of(t), {NUMBER_RULE} from (select wv_text($1::varchar) as t)",
         [text]).fetchall()
     assert fast == rule or (fast != fast and rule != rule)
+
+
+@pytest.mark.parametrize(("title", "key"), [
+    ("Director, Policy & Strategy", "directorpolicyandstrategy"),
+    ("Dîrecteur  Général", "directeurgeneral"),
+    ("DIRECTOR - POLICY AND STRATEGY", "directorpolicyandstrategy"),
+    (None, None),
+])
+def test_a_title_key_sets_aside_case_accents_ampersands_and_punctuation(
+        macros: duckdb.DuckDBPyConnection, title: str | None, key: str | None) -> None:
+    """wv_title_key: the key stale_determination compares titles by."""
+    assert one(macros, "wv_title_key", title) == key

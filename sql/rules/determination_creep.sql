@@ -44,20 +44,32 @@ decided as (
         order by determinations.determination_id desc) = 1
 ),
 
+repeated as (
+    -- the decisions of positions decided twice or more: only they can have risen
+    select * from decided
+    qualify count(*) over (partition by jurisdiction, agency_code, position_id) > 1
+),
+
 history as (
-    select snapshot_date, jurisdiction, agency_code, position_id, staff_managed, budget_managed
+    -- those positions' snapshots (a semi join: the as-of joins below read no other position)
+    select positions.snapshot_date, positions.jurisdiction, positions.agency_code,
+           positions.position_id, positions.staff_managed, positions.budget_managed
     from positions
+    semi join repeated
+        on repeated.jurisdiction = positions.jurisdiction
+        and repeated.agency_code = positions.agency_code
+        and repeated.position_id = positions.position_id
 ),
 
 before_decision as (
-    select decided.*, history.snapshot_date as before_date,
+    select repeated.*, history.snapshot_date as before_date,
            history.staff_managed as before_staff, history.budget_managed as before_budget
-    from decided
+    from repeated
     asof left join history
-        on history.jurisdiction = decided.jurisdiction
-        and history.agency_code = decided.agency_code
-        and history.position_id = decided.position_id
-        and history.snapshot_date <= decided.decision_date
+        on history.jurisdiction = repeated.jurisdiction
+        and history.agency_code = repeated.agency_code
+        and history.position_id = repeated.position_id
+        and history.snapshot_date <= repeated.decision_date
 ),
 
 located as (

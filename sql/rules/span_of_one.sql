@@ -25,7 +25,9 @@
 -- Professional/Specialist role's contribution is its advice; it "may have" managerial
 -- responsibilities), and an agency whose extract holds only executive positions (its
 -- executives' other reports may be missing, not absent).
-with positions as (
+-- (positions is read where it is used, not materialized: a copy of every position cost more
+-- than the rest of the rule)
+with positions as not materialized (
     select * from positions
 ),
 
@@ -37,20 +39,46 @@ agencies_with_staff as (
     having count(*) filter (where not is_executive) > 0
 ),
 
-counted_reports as (
+managers as (
+    -- the executive positions that are judged
     select
-        snapshot_date, jurisdiction, agency_code, reports_to_position_id as manager_id,
-        position_id, position_title, classification_code, grade_rank, occupancy,
-        -- the posts a row stands for: one, or a junior aggregate's FTE rounded up
-        greatest(1, ceil(coalesce(aggregate_fte, 1)))::integer as posts,
-        regexp_matches(lower(coalesce(position_title, '')),
-                       getvariable('structure__assistant_title_pattern')) as is_assistant
+        positions.snapshot_date, positions.jurisdiction, positions.agency_code,
+        positions.position_id, positions.position_title, positions.classification_code,
+        positions.grade_rank
     from positions
-    where reports_to_position_id is not null
-        and position_id <> reports_to_position_id
-        and coalesce(occupancy, '') <> 'eliminated'
+    semi join agencies_with_staff
+        on agencies_with_staff.snapshot_date = positions.snapshot_date
+        and agencies_with_staff.jurisdiction = positions.jurisdiction
+        and agencies_with_staff.agency_code = positions.agency_code
+    where positions.is_executive
+        and coalesce(positions.occupancy, '') <> 'eliminated'
+        and (getvariable('span_of_one__judge_top_posts')
+             or positions.reports_to_position_id is not null)
+        and not list_contains(getvariable('span_of_one__exempt_streams'),
+                              coalesce(positions.stream_code, ''))
+),
+
+counted_reports as (
+    -- the reports of those executives (a semi join: no other manager's span is counted)
+    select
+        reports.snapshot_date, reports.jurisdiction, reports.agency_code,
+        reports.reports_to_position_id as manager_id, reports.position_id,
+        reports.position_title, reports.classification_code, reports.grade_rank,
+        reports.occupancy,
+        -- the posts a row stands for: one, or a junior aggregate's FTE rounded up
+        greatest(1, ceil(coalesce(reports.aggregate_fte, 1)))::integer as posts,
+        regexp_matches(lower(coalesce(reports.position_title, '')),
+                       getvariable('structure__assistant_title_pattern')) as is_assistant
+    from positions as reports
+    semi join managers
+        on managers.snapshot_date = reports.snapshot_date
+        and managers.jurisdiction = reports.jurisdiction
+        and managers.agency_code = reports.agency_code
+        and managers.position_id = reports.reports_to_position_id
+    where reports.position_id <> reports.reports_to_position_id
+        and coalesce(reports.occupancy, '') <> 'eliminated'
         and (getvariable('span_of_one__count_vacant_reports')
-             or coalesce(occupancy, '') not in ('vacant', 'acting'))
+             or coalesce(reports.occupancy, '') not in ('vacant', 'acting'))
 ),
 
 spans as (
@@ -70,20 +98,10 @@ spans as (
 ),
 
 judged as (
-    select
-        managers.snapshot_date, managers.jurisdiction, managers.agency_code,
-        managers.position_id, managers.position_title, managers.classification_code,
-        managers.grade_rank, spans.* exclude (snapshot_date, jurisdiction, agency_code, position_id)
-    from positions as managers
+    select managers.*, spans.* exclude (snapshot_date, jurisdiction, agency_code, position_id)
+    from managers
     join spans using (snapshot_date, jurisdiction, agency_code, position_id)
-    join agencies_with_staff using (snapshot_date, jurisdiction, agency_code)
-    where managers.is_executive
-        and spans.span = 1
-        and coalesce(managers.occupancy, '') <> 'eliminated'
-        and (getvariable('span_of_one__judge_top_posts')
-             or managers.reports_to_position_id is not null)
-        and not list_contains(getvariable('span_of_one__exempt_streams'),
-                              coalesce(managers.stream_code, ''))
+    where spans.span = 1
 ),
 
 final as (

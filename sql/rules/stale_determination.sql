@@ -52,33 +52,8 @@ lines as (
     select * from int_reporting_lines
 ),
 
-views as (
-    -- every position at every snapshot, with its manager's title and classification (the
-    -- reporting lines), titles as keys: case, spaces, punctuation, accents and "&" aside
-    select
-        staff.snapshot_date, staff.jurisdiction, staff.agency_code, staff.position_id,
-        staff.position_title, staff.stream, staff.stream_code,
-        staff.reports_to_position_id, wv_key(staff.reports_to_position_id) as reports_to_key,
-        regexp_replace(lower(strip_accents(replace(staff.position_title, '&', 'and'))),
-                       '[^a-z0-9]', '', 'g') as title_key,
-        lines.manager_title,
-        regexp_replace(lower(strip_accents(replace(lines.manager_title, '&', 'and'))),
-                       '[^a-z0-9]', '', 'g') as manager_title_key,
-        lines.manager_classification_code
-    from positions as staff
-    left join lines using (snapshot_date, jurisdiction, agency_code, position_id)
-),
-
 agency_snapshots as (
     select distinct jurisdiction, agency_code, snapshot_date from positions
-),
-
-sole_ids as (
-    -- ids held by one position only in their jurisdiction's snapshot (a hash aggregate)
-    select snapshot_date, jurisdiction, position_id, any_value(agency_code) as agency_code
-    from positions
-    group by all
-    having count(*) = 1
 ),
 
 baseline as (
@@ -112,12 +87,41 @@ structure_dates as (
     where after.snapshot_date < scores.snapshot_date
 ),
 
+absent_then as (
+    -- the positions not in their own agency at the structure snapshot: only they can have moved
+    select dates.*
+    from structure_dates as dates
+    anti join positions as present
+        on present.snapshot_date = dates.structure_date
+        and present.jurisdiction = dates.jurisdiction
+        and present.agency_code = dates.agency_code
+        and present.position_id = dates.position_id
+),
+
+sole_ids as (
+    -- of those positions' ids now and at the structure snapshot, the ones held by one position
+    -- only in their jurisdiction's snapshot (a hash aggregate)
+    select positions.snapshot_date, positions.jurisdiction, positions.position_id,
+           any_value(positions.agency_code) as agency_code
+    from positions
+    semi join (
+        select snapshot_date, jurisdiction, position_id from absent_then
+        union
+        select structure_date, jurisdiction, position_id from absent_then
+    ) as asked
+        on asked.snapshot_date = positions.snapshot_date
+        and asked.jurisdiction = positions.jurisdiction
+        and asked.position_id = positions.position_id
+    group by all
+    having count(*) = 1
+),
+
 moves as (
     -- the id alone in its jurisdiction now and at the structure snapshot, then in another
     -- agency that is still there now, and the receiving agency already there then
     select dates.snapshot_date, dates.jurisdiction, dates.agency_code, dates.position_id,
-           sole_then.agency_code as agency_then
-    from structure_dates as dates
+           dates.structure_date, sole_then.agency_code as agency_then
+    from absent_then as dates
     join sole_ids as sole_now
         on sole_now.snapshot_date = dates.snapshot_date
         and sole_now.jurisdiction = dates.jurisdiction
@@ -131,6 +135,51 @@ moves as (
         on old_agency_now.snapshot_date = dates.snapshot_date
         and old_agency_now.jurisdiction = dates.jurisdiction
         and old_agency_now.agency_code = sole_then.agency_code
+),
+
+compared_positions as (
+    -- the positions the triggers compare: each now, at the structure snapshot and where it
+    -- moved from
+    select staff.*
+    from positions as staff
+    semi join (
+        select snapshot_date, jurisdiction, agency_code, position_id from structure_dates
+        union
+        select structure_date, jurisdiction, agency_code, position_id from structure_dates
+        union
+        select structure_date, jurisdiction, agency_then, position_id from moves
+    ) as asked
+        on asked.snapshot_date = staff.snapshot_date
+        and asked.jurisdiction = staff.jurisdiction
+        and asked.agency_code = staff.agency_code
+        and asked.position_id = staff.position_id
+),
+
+titled as (
+    -- those positions with their manager's title and classification (the reporting lines)
+    select
+        staff.snapshot_date, staff.jurisdiction, staff.agency_code, staff.position_id,
+        staff.position_title, staff.stream, staff.stream_code,
+        staff.reports_to_position_id, wv_key(staff.reports_to_position_id) as reports_to_key,
+        lines.manager_title, lines.manager_classification_code
+    from compared_positions as staff
+    left join lines using (snapshot_date, jurisdiction, agency_code, position_id)
+),
+
+title_keys as (
+    -- each title once as a key: case, spaces, punctuation, accents and "&" aside
+    select title, wv_title_key(title) as title_key
+    from (select position_title as title from titled
+          union
+          select manager_title from titled)
+    where title is not null
+),
+
+views as (
+    select titled.*, own.title_key, manager.title_key as manager_title_key
+    from titled
+    left join title_keys as own on own.title = titled.position_title
+    left join title_keys as manager on manager.title = titled.manager_title
 ),
 
 structure as (
@@ -181,17 +230,20 @@ structure as (
 ),
 
 compared as (
-    -- each structural change as a flag (a trigger says nothing where a side is unknown)
+    -- each structural change as a flag (a trigger says nothing where a side is unknown); equal
+    -- keys are no edits apart, without the cost of an edit distance (most titles stay the same)
     select
         *,
         reports_to_key_then <> reports_to_key_now
-            and (levenshtein(manager_title_key_then, manager_title_key_now)
+            and (case when manager_title_key_then = manager_title_key_now then 0
+                      else levenshtein(manager_title_key_then, manager_title_key_now) end
                      >= getvariable('stale_determination__min_title_edits')
                  or manager_classification_then <> manager_classification_now) as is_new_manager,
         reports_to_key_then = reports_to_key_now
             and manager_classification_then <> manager_classification_now as is_manager_reclassified,
         stream_code_then <> stream_code_now as is_stream_changed,
-        levenshtein(title_key_then, title_key_now)
+        case when title_key_then = title_key_now then 0
+            else levenshtein(title_key_then, title_key_now) end
             >= getvariable('stale_determination__min_title_edits') as is_title_changed,
         agency_then is not null as is_moved_agency
     from structure

@@ -57,6 +57,8 @@ terms as (
     select
         term, kind,
         core as term_pattern,
+        -- a term that starts and ends with a letter or digit: between spaces it is a whole word
+        regexp_full_match(term, '\w(.*\w)?') as is_word_bounded,
         case when len(getvariable('workload_rationale__dismissive_phrases')) > 0 then
             '\b(' || array_to_string(getvariable('workload_rationale__dismissive_phrases'), '|')
             || ')\b([^\w.;!?]+\w+){0,' || getvariable('workload_rationale__dismissal_window_words')
@@ -111,20 +113,23 @@ candidates as (
 ),
 
 hits as (
-    -- a counted quantity is named by the words that matched ("4,000 applications")
+    -- a counted quantity is named by the words that matched ("4,000 applications"); a term
+    -- that stands between spaces (or at an end of the text) matches without its pattern
     select * replace (
         case when term in ('#count', '#scope') then regexp_extract(rationale, term_pattern, 0)
             else term end
         as term)
     from candidates
-    where regexp_matches(rationale, term_pattern)
+    where (is_word_bounded and contains(' ' || rationale || ' ', ' ' || term || ' '))
+        or regexp_matches(rationale, term_pattern)
 ),
 
 cut_before as (
-    -- the rationale with every occurrence of the term dismissed before it cut out
+    -- the rationale with every occurrence of the term dismissed before it cut out (only a
+    -- workload term is dismissed: the other kinds count wherever they occur)
     select
         *,
-        case when has_dismissal_before then coalesce(
+        case when kind = 'workload' and has_dismissal_before then coalesce(
             regexp_replace(rationale_for_dismissals, dismissed_before_pattern, ' ', 'g'),
             rationale_for_dismissals)
         else rationale_for_dismissals end as rationale_cut_before
@@ -135,7 +140,7 @@ undismissed as (
     -- then every occurrence dismissed after it
     select
         *,
-        case when has_dismissal_after then coalesce(
+        case when kind = 'workload' and has_dismissal_after then coalesce(
             regexp_replace(rationale_cut_before, dismissed_after_pattern, ' ', 'g'),
             rationale_cut_before)
         else rationale_cut_before end as rationale_left
@@ -143,25 +148,29 @@ undismissed as (
 ),
 
 counted as (
-    -- nothing cut (the text as matched above): the term is used; else it is if an occurrence
-    -- is left (the pattern is matched only then)
-    select *, case when rationale_left = rationale then true
+    -- another kind, or nothing cut (the text as matched above): the term is used; else it is
+    -- if an occurrence is left (the pattern is matched only then)
+    select *, case when kind <> 'workload' or rationale_left = rationale then true
                    else regexp_matches(rationale_left, term_pattern) end as is_used
     from undismissed
 ),
 
 weighed as (
-    select snapshot_date, jurisdiction, agency_code, position_id,
-           any_value(position_title) as position_title,
-           any_value(classification_code) as classification_code,
-           any_value(determination_id) as determination_id,
-           list(distinct term order by term) filter (where kind = 'workload' and is_used) as workload_terms,
-           list(distinct term order by term) filter (where kind = 'work_value') as work_value_terms,
-           list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms,
-           list(distinct term order by term) filter (where kind = 'scope') as scope_terms
-    from decisions
-    join counted using (rationale)
-    group by snapshot_date, jurisdiction, agency_code, position_id
+    -- the terms of each wording (the same for every determination worded so), then the
+    -- decisions worded so
+    select decisions.snapshot_date, decisions.jurisdiction, decisions.agency_code,
+           decisions.position_id, decisions.position_title, decisions.classification_code,
+           decisions.determination_id, wording_terms.* exclude (rationale)
+    from (
+        select rationale,
+               list(distinct term order by term) filter (where kind = 'workload' and is_used) as workload_terms,
+               list(distinct term order by term) filter (where kind = 'work_value') as work_value_terms,
+               list(distinct term order by term) filter (where kind = 'workload' and not is_used) as dismissed_terms,
+               list(distinct term order by term) filter (where kind = 'scope') as scope_terms
+        from counted
+        group by rationale
+    ) as wording_terms
+    join decisions using (rationale)
 ),
 
 final as (
