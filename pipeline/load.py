@@ -71,33 +71,76 @@ def load_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
                on_phase: PhaseHook | None = None) -> list[FileLoad]:
     """Return the outcomes of loading extracts of one kind, in order.
 
-    The files are validated together (Great Expectations costs most per call, not per row), then
-    each file is loaded in its own transaction. on_phase, if given, is told the seconds spent
-    staging, validating and loading (`workvalue run --timings`).
+    The files are staged and validated together (Great Expectations costs most per call, not
+    per row), then each file is loaded in its own transaction. on_phase, if given, is told the
+    seconds spent staging, validating and loading (`workvalue run --timings`).
     """
-    outcomes: dict[int, FileLoad] = {}
-    to_stage: list[tuple[int, RawExtract]] = []
-    seen: dict[str, str] = {}
+    return finish_batch(connection, stage_batch(connection, raws, on_phase=on_phase), validator,
+                        loaded_at, on_phase)
+
+
+@dataclass
+class StagedBatch:
+    """Extracts of one kind staged together, waiting to be validated and loaded (finish_batch).
+
+    `table` is the temp table of their staged rows; `done` holds the outcomes of the files
+    found loaded already (by their place in `raws`), `to_load` the others.
+    """
+
+    raws: list[RawExtract]
+    table: str
+    done: dict[int, FileLoad]
+    to_load: list[tuple[int, RawExtract]]
+
+    @property
+    def rows(self) -> int:
+        """Return the rows of the files to load."""
+        return sum(raw.rows_read for _, raw in self.to_load)
+
+
+def stage_batch(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract], *,
+                table: str = STAGED_BATCH, seen: dict[str, str] | None = None,
+                on_phase: PhaseHook | None = None) -> StagedBatch:
+    """Return extracts of one kind staged together into the temp table `table`.
+
+    A file whose content is loaded already, or was staged earlier (`seen`: sha256 -> file name,
+    shared by the batches a run stages ahead), is not staged again.
+    """
+    seen = {} if seen is None else seen
+    done: dict[int, FileLoad] = {}
+    to_load: list[tuple[int, RawExtract]] = []
     for index, raw in enumerate(raws):
-        done = already_loaded(connection, raw.file, raw.sha256) or _repeated_in_batch(raw, seen)
-        if done is not None:
-            outcomes[index] = done
+        outcome = already_loaded(connection, raw.file, raw.sha256) or _repeated(raw, seen)
+        if outcome is not None:
+            done[index] = outcome
             continue
         seen[raw.sha256] = raw.file.name
-        to_stage.append((index, raw))
-    if to_stage:
-        try:
-            with timed(on_phase, "stage"):
-                stage_extracts(connection, [raw for _, raw in to_stage])
+        to_load.append((index, raw))
+    if to_load:
+        with timed(on_phase, "stage"):
+            stage_extracts(connection, [raw for _, raw in to_load], table)
+    return StagedBatch(raws, table, done, to_load)
+
+
+def finish_batch(connection: duckdb.DuckDBPyConnection, staged: StagedBatch,
+                 validator: Validator, loaded_at: dt.datetime,
+                 on_phase: PhaseHook | None = None) -> list[FileLoad]:
+    """Return the outcomes of a staged batch's files, in order: validated together, then each
+    loaded in its own transaction. The batch's temp table is dropped."""
+    outcomes = dict(staged.done)
+    try:
+        if staged.to_load:
             with timed(on_phase, "validate"):
-                repeats, suite = _suite_problems(connection, validator, to_stage[0][1].file.kind)
-            for index, raw in to_stage:
+                repeats, suite = _suite_problems(connection, validator, staged.table,
+                                                 staged.to_load[0][1].file.kind)
+            for index, raw in staged.to_load:
                 with timed(on_phase, "load"):
-                    outcomes[index] = _load_staged(connection, raw, _of_file(suite, raw),
-                                                   _of_file(repeats, raw), loaded_at)
-        finally:
-            connection.execute(f"drop table if exists {STAGED_BATCH}")
-    return [outcomes[index] for index in range(len(raws))]
+                    outcomes[index] = _load_staged(connection, raw, staged.table,
+                                                   _of_file(suite, raw), _of_file(repeats, raw),
+                                                   loaded_at)
+    finally:
+        connection.execute(f"drop table if exists {staged.table}")
+    return [outcomes[index] for index in range(len(staged.raws))]
 
 
 @contextmanager
@@ -111,40 +154,41 @@ def timed(on_phase: PhaseHook | None, name: str) -> Iterator[None]:
             on_phase(name, time.perf_counter() - started)
 
 
-def stage_extracts(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract]) -> None:
+def stage_extracts(connection: duckdb.DuckDBPyConnection, raws: list[RawExtract],
+                   table: str = STAGED_BATCH) -> None:
     """Stage extracts of one kind together, in one query, and keep them for loading.
 
-    Leaves the staging model's output, with source_file, as the temp table staged_batch until
-    load_batch drops it: the rows stay in DuckDB, which spills what does not fit in its memory
+    Leaves the staging model's output, with source_file, as the temp table `table` until
+    finish_batch drops it: the rows stay in DuckDB, which spills what does not fit in its memory
     limit, rather than in Python.
     """
     register_incoming(connection, pl.concat([conform(raw) for raw in raws],
                                              how="vertical_relaxed"))
     try:
         _record_spellings(connection, raws[0].file.kind)
-        connection.execute(f"create or replace temp table {STAGED_BATCH} as "
+        connection.execute(f"create or replace temp table {table} as "
                            + staging_sql(raws[0].file.kind))
     finally:
         unregister_incoming(connection)
 
 
-def _repeated_in_batch(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None:
-    """Return an unchanged outcome for a file whose content an earlier file of the batch had."""
+def _repeated(raw: RawExtract, seen: dict[str, str]) -> FileLoad | None:
+    """Return an unchanged outcome for a file whose content an earlier file of the run had."""
     if raw.sha256 not in seen:
         return None
     return FileLoad(raw.file.name, raw.file.kind, LoadStatus.UNCHANGED, raw.rows_read, 0, 0,
                     (f"same content as {seen[raw.sha256]}, already loaded",))
 
 
-def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator,
+def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator, table: str,
                     kind: ExtractKind) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Return the staged batch's exact repeats, and the suite's problems for its other rows.
+    """Return a staged batch's exact repeats, and the suite's problems for its other rows.
 
     Both are keyed by source_file and row_number.
     """
-    repeats = exact_repeats(_maybe_repeated_rows(connection))
+    repeats = exact_repeats(_maybe_repeated_rows(connection, table))
     connection.register("exact_repeats", repeats.select("source_file", ROW_NUMBER))
-    connection.execute(f"create or replace temp view suite_rows as select * from {STAGED_BATCH}"
+    connection.execute(f"create or replace temp view suite_rows as select * from {table}"
                        f" anti join exact_repeats using (source_file, {ROW_NUMBER})")
     try:
         return repeats, validator.problems(kind, connection, "suite_rows")
@@ -153,20 +197,20 @@ def _suite_problems(connection: duckdb.DuckDBPyConnection, validator: Validator,
         connection.unregister("exact_repeats")
 
 
-def _maybe_repeated_rows(connection: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Return the staged batch's rows that may repeat another row of their file, every column.
+def _maybe_repeated_rows(connection: duckdb.DuckDBPyConnection, table: str) -> pl.DataFrame:
+    """Return a staged batch's rows that may repeat another row of their file, every column.
 
     Those whose values (floats aside) hash alike within their file: only they can be exact
     repeats, so only they leave DuckDB for exact_repeats to compare value for value.
     """
-    described = connection.execute(f"select column_name, column_type from (describe {STAGED_BATCH})"
+    described = connection.execute(f"select column_name, column_type from (describe {table})"
                                    ).fetchall()
     exact = [f'"{name}"' for name, data_type in described
              if name not in ("source_file", ROW_NUMBER, "problems")
              and data_type not in ("FLOAT", "DOUBLE")]
     repeated = (f" qualify count(*) over (partition by source_file, hash({', '.join(exact)})) > 1"
                 if exact else "")
-    return connection.sql(f"select * exclude (problems) from {STAGED_BATCH}{repeated}").pl()
+    return connection.sql(f"select * exclude (problems) from {table}{repeated}").pl()
 
 
 def _of_file(frame: pl.DataFrame, raw: RawExtract) -> pl.DataFrame:
@@ -174,13 +218,13 @@ def _of_file(frame: pl.DataFrame, raw: RawExtract) -> pl.DataFrame:
     return frame.filter(pl.col("source_file") == raw.file.name).drop("source_file")
 
 
-def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl.DataFrame,
-                 repeats: pl.DataFrame, loaded_at: dt.datetime) -> FileLoad:
+def _load_staged(connection: duckdb.DuckDBPyConnection, raw: RawExtract, table: str,
+                 suite: pl.DataFrame, repeats: pl.DataFrame, loaded_at: dt.datetime) -> FileLoad:
     """Return the outcome of writing one staged extract, in one transaction."""
     connection.begin()
     try:
         replaced = supersede(connection, raw.file.name, raw.file.kind, loaded_at)
-        outcome = _load_rows(connection, raw, suite, repeats, loaded_at)
+        outcome = _load_rows(connection, raw, table, suite, repeats, loaded_at)
         connection.commit()
     except BaseException:
         with suppress(duckdb.Error):  # a failed commit has ended the transaction already
@@ -223,15 +267,16 @@ def supersede(connection: duckdb.DuckDBPyConnection, name: str, kind: ExtractKin
     return True
 
 
-def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, suite: pl.DataFrame,
-               repeats: pl.DataFrame, loaded_at: dt.datetime) -> tuple[int, int, int]:
+def _load_rows(connection: duckdb.DuckDBPyConnection, raw: RawExtract, table: str,
+               suite: pl.DataFrame, repeats: pl.DataFrame,
+               loaded_at: dt.datetime) -> tuple[int, int, int]:
     """Write raw, staged, quarantine and audit rows; return rows read, loaded, quarantined."""
     kind, spec = raw.file.kind, SPECS[raw.file.kind]
     register_incoming(connection, conform(raw))  # _load_staged unregisters it, after a rollback
     connection.execute(f"insert into {raw_table(kind)} by name select * from incoming")
     unregister_incoming(connection)
     connection.execute("set variable staged_file = ?", [raw.file.name])
-    connection.execute(f"create temp view staged as select * from {STAGED_BATCH}"
+    connection.execute(f"create temp view staged as select * from {table}"
                        " where source_file = getvariable('staged_file')")  # a view: no copy
     problems = _problems(connection, raw, suite, repeats)
     connection.register("row_problems", problems)

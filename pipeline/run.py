@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -20,7 +21,7 @@ import polars as pl
 
 from pipeline import catalog, check, marts, notices, schema, score, warehouse
 from pipeline.errors import MemoryLimitError
-from pipeline.load import FileLoad, already_loaded, load_batch, timed
+from pipeline.load import FileLoad, StagedBatch, already_loaded, finish_batch, stage_batch, timed
 from pipeline.memory import peak_memory_mb
 from pipeline.notices import Unrecognised
 from pipeline.read import (
@@ -37,6 +38,7 @@ from pipeline.validate import Validator, great_expectations_peak_mb
 
 Stage = Callable[[duckdb.DuckDBPyConnection], None]
 BATCH_ROWS = 250_000  # files of one kind are validated together up to about this many rows
+LOOKAHEAD_ROWS = 500_000  # rows staged ahead at most while Great Expectations starts
 INPUTS_TABLE = "audit/published_inputs.sql"
 
 # Whole-warehouse stages after loading, in order; publishing is the working copy's rename.
@@ -47,19 +49,44 @@ POST_LOAD_STAGES: tuple[tuple[str, Stage], ...] = (
 )
 
 
-def _load(connection: duckdb.DuckDBPyConnection, batch: list[tuple[int, RawExtract]],
-          validator: Validator, reporter: Reporter | None) -> dict[int, FileLoad]:
-    """Return the outcomes of loading a batch of (index, extract) of one kind, by index."""
-    if not batch:
-        return {}
-    loaded_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+@dataclass(frozen=True)
+class Ahead:
+    """A batch staged ahead of its validation: its files' places in the run, its staged rows,
+    and when it was staged (the time its files are recorded as loaded at)."""
+
+    indexes: list[int]
+    staged: StagedBatch
+    loaded_at: dt.datetime
+
+
+def _finish(connection: duckdb.DuckDBPyConnection, ahead: deque[Ahead], validator: Validator,
+            reporter: Reporter | None, *, everything: bool) -> dict[int, FileLoad]:
+    """Return the outcomes, by file index, of validating and loading the batches staged ahead,
+    oldest first: while Great Expectations is still starting, only as many as keep fewer than
+    LOOKAHEAD_ROWS rows waiting, unless `everything`."""
+    outcomes: dict[int, FileLoad] = {}
+    while ahead and (everything or validator.is_ready()
+                     or sum(batch.staged.rows for batch in ahead) >= LOOKAHEAD_ROWS):
+        batch = ahead.popleft()
+        with memory_named("load"):
+            finished = finish_batch(connection, batch.staged, validator, batch.loaded_at,
+                                    reporter.phase_finished if reporter else None)
+        for outcome in finished:
+            if reporter:
+                reporter.file_finished(outcome)
+        outcomes.update(zip(batch.indexes, finished, strict=True))
+    return outcomes
+
+
+def _stage_ahead(connection: duckdb.DuckDBPyConnection, batch: list[tuple[int, RawExtract]],
+                 seen: dict[str, str], reporter: Reporter | None) -> Ahead:
+    """Return a batch of (index, extract) of one kind, staged into a temp table of its own."""
+    first = batch[0][0]
     with memory_named("load"):
-        outcomes = load_batch(connection, [raw for _, raw in batch], validator, loaded_at,
-                              reporter.phase_finished if reporter else None)
-    for outcome in outcomes:
-        if reporter:
-            reporter.file_finished(outcome)
-    return {index: outcome for (index, _), outcome in zip(batch, outcomes, strict=True)}
+        staged = stage_batch(connection, [raw for _, raw in batch], table=f"staged_batch_{first}",
+                             seen=seen, on_phase=reporter.phase_finished if reporter else None)
+    return Ahead([index for index, _ in batch], staged,
+                 dt.datetime.now(dt.UTC).replace(tzinfo=None))
 
 
 @contextmanager
@@ -301,15 +328,20 @@ def _load_files(connection: duckdb.DuckDBPyConnection, files: list[ExtractFile],
                 reporter: Reporter | None, restaged: dict[str, FileLoad]) -> list[FileLoad]:
     """Return every file's outcome in file order, then those of restaged files not among them.
 
-    Files of one kind are loaded in batches of about BATCH_ROWS rows.
+    Files of one kind are loaded in batches of about BATCH_ROWS rows. While Great Expectations'
+    process is still starting, batches are read and staged ahead (up to LOOKAHEAD_ROWS rows),
+    then validated and loaded in order: the order of loading, and so every outcome, is the same.
     """
     on_phase = reporter.phase_finished if reporter else None
     outcomes: dict[int, FileLoad] = {}
     batch: list[tuple[int, RawExtract]] = []
+    ahead: deque[Ahead] = deque()
+    seen: dict[str, str] = {}  # sha256 -> name of each file staged in this run
     for index, file in enumerate(files):
         if batch and (file.kind != batch[0][1].file.kind
                       or sum(raw.rows_read for _, raw in batch) >= BATCH_ROWS):
-            outcomes.update(_load(connection, batch, validator, reporter))
+            ahead.append(_stage_ahead(connection, batch, seen, reporter))
+            outcomes.update(_finish(connection, ahead, validator, reporter, everything=False))
             batch = []
         if reporter:
             reporter.file_started(file, index + 1, len(files))
@@ -321,7 +353,9 @@ def _load_files(connection: duckdb.DuckDBPyConnection, files: list[ExtractFile],
             outcomes[index] = restaged.pop(file.name, done)
             if reporter:
                 reporter.file_finished(outcomes[index])
-    outcomes.update(_load(connection, batch, validator, reporter))
+    if batch:
+        ahead.append(_stage_ahead(connection, batch, seen, reporter))
+    outcomes.update(_finish(connection, ahead, validator, reporter, everything=True))
     names = {file.name for file in files}
     gone = [outcome for name, outcome in restaged.items() if name not in names]
     for outcome in gone:  # loaded before from files no longer in the input

@@ -117,6 +117,11 @@ class Validator:
         """Start Great Expectations' process, so that it imports while files are read."""
         great_expectations_process()
 
+    def is_ready(self) -> bool:
+        """Return whether a check would be answered now: Great Expectations has been imported
+        in its process (loading stages files ahead until then, pipeline.run)."""
+        return great_expectations_process().is_ready()
+
     @cached_property
     def _parameters(self) -> dict[str, Any]:
         """Return the suites' parameter values for this run."""
@@ -251,16 +256,31 @@ class ExpectationsProcess:
 
     process: subprocess.Popen[bytes]
     lock: threading.Lock = field(default_factory=threading.Lock)
+    started: threading.Event = field(default_factory=threading.Event)
 
     @classmethod
     def start(cls) -> ExpectationsProcess:
-        """Start the process; it imports Great Expectations meanwhile. It runs this same
-        pipeline package (PYTHONPATH) with this Python."""
+        """Start the process; it imports Great Expectations meanwhile (is_ready tells when it
+        has). It runs this same pipeline package (PYTHONPATH) with this Python."""
         root = str(Path(__file__).resolve().parents[1])
         env = {**os.environ, "GX_ANALYTICS_ENABLED": "False",
                "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
-        return cls(subprocess.Popen([sys.executable, "-m", "pipeline.expectations_process"],
-                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+        started = cls(subprocess.Popen([sys.executable, "-m", "pipeline.expectations_process"],
+                                       stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
+        threading.Thread(target=started._note_when_ready, name="await Great Expectations",
+                         daemon=True).start()
+        return started
+
+    def is_ready(self) -> bool:
+        """Return whether the process has imported Great Expectations (or has ended: the next
+        request then says so)."""
+        return self.started.is_set()
+
+    def _note_when_ready(self) -> None:
+        """Wait for the process's first answer, then mark it started."""
+        with suppress(GreatExpectationsStopped):
+            self.ask("ready")
+        self.started.set()
 
     def ask(self, request: str, *arguments: Any) -> Any:
         """Return the process's answer to a request (pipeline.expectations_process.REQUESTS).

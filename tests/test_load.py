@@ -319,3 +319,35 @@ def test_a_header_only_file_of_every_kind_and_layout_loads_as_nothing_with_a_not
         " order by source_file").fetchall() == [(name, 0, load.NO_ROWS) for name in empty]
     assert connection.execute("select count(*) from load_audit where note is null"
                               ).fetchall() == [(3,)]
+
+
+def table_rows(connection: Any) -> dict[str, list[tuple[object, ...]]]:
+    """Return the rows of every table a load writes (the load times aside), in order."""
+    return {table: connection.execute(
+        f"select * exclude (loaded_at) from {table} order by all" if table == "load_audit"
+        else f"select * from {table} order by all").fetchall() for table in COUNTED_TABLES}
+
+
+@pytest.mark.parametrize("ready", [True, False])
+def test_batches_staged_ahead_load_as_batches_loaded_at_once(
+        ready: bool, tmp_path: Path, read_only: Opener, monkeypatch: pytest.MonkeyPatch) -> None:
+    """While Great Expectations is starting, a run stages batches ahead and loads them after, in
+    order: a key of an earlier file, and a copy of an earlier file, are judged as when each
+    batch is loaded as soon as it is staged. One file per batch here."""
+    folder = copy_fixtures(LOADING, *BASE_FILES, into=tmp_path / "in")
+    shutil.copy(folder / "positions_a.csv", folder / "positions_c_copy.csv")
+    monkeypatch.setattr("pipeline.run.BATCH_ROWS", 1)
+    monkeypatch.setattr(Validator, "is_ready", lambda self: ready)
+    summary = run(folder, tmp_path / "w.duckdb", stages=False)
+    assert outcomes(summary) == [
+        ("determinations_a.csv", "loaded", 2, 1, 1),
+        ("positions_a.csv", "loaded", 4, 3, 1),
+        ("positions_b.csv", "loaded", 3, 1, 2),
+        ("positions_c_copy.csv", "unchanged", 4, 0, 0)]
+    assert summary.files[-1].notes == ("same content as positions_a.csv, already loaded",)
+    connection = read_only(tmp_path / "w.duckdb")
+    assert counts(connection) == BASE_COUNTS
+    reference = tmp_path / "reference"
+    run(copy_fixtures(LOADING, *BASE_FILES, into=reference / "in"), reference / "w.duckdb",
+        stages=False)  # the three files, loaded at once
+    assert table_rows(connection) == table_rows(read_only(reference / "w.duckdb"))
