@@ -44,26 +44,40 @@ scoped as (
     select 'crosswalk' as scope, 'all jurisdictions' as scope_key, * from scores
 ),
 
-ordered as (
+value_counts as (
+    -- how many positions of each band group share each total (the ties)
+    select snapshot_date, scope, scope_key, tier, total_points, count(*) as t
+    from scoped
+    group by all
+),
+
+value_ranks as (
+    -- each total's rank in its band group, ties given their mean rank: ranked once per total,
+    -- not once per position (a window over every position sorts them all)
     select
         *,
-        rank() over (partition by snapshot_date, scope, scope_key, tier order by total_points)
-            + (count(*) over (partition by snapshot_date, scope, scope_key, tier, total_points) - 1)
-              / 2.0 as tied_rank,
-        count(*) over (partition by snapshot_date, scope, scope_key, tier) as population
+        (sum(t) over (partition by snapshot_date, scope, scope_key, tier order by total_points)
+            - t + 1)::bigint + (t - 1) / 2.0 as tied_rank,
+        (sum(t) over (partition by snapshot_date, scope, scope_key, tier))::bigint as population
+    from value_counts
+),
+
+ordered as (
+    select scoped.*, value_ranks.tied_rank, value_ranks.population
     from scoped
+    join value_ranks using (snapshot_date, scope, scope_key, tier, total_points)
 ),
 
 band_groups as (
     -- the whole band group: its median and the ties' correction sum(t^3 - t)
-    select snapshot_date, scope, scope_key, tier, median(total_points) as band_median,
-           sum(t * t * t - t) filter (where first_of_value) as ties
-    from (select snapshot_date, scope, scope_key, tier, total_points,
-                 count(*) over value_group as t,
-                 row_number() over value_group = 1 as first_of_value
+    select snapshot_date, scope, scope_key, tier, band_median, ties
+    from (select snapshot_date, scope, scope_key, tier, median(total_points) as band_median
           from scoped
-          window value_group as (partition by snapshot_date, scope, scope_key, tier, total_points))
-    group by all
+          group by all) as medians
+    join (select snapshot_date, scope, scope_key, tier, sum(t * t * t - t) as ties
+          from value_counts
+          group by all) as tied
+        using (snapshot_date, scope, scope_key, tier)
 ),
 
 agencies as (

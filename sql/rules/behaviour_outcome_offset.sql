@@ -28,21 +28,6 @@ offset_rule as (
     select * from ref_behaviour_offset
 ),
 
-latest_positions as (
-    select jurisdiction, agency_code, position_id,
-           max(snapshot_date) as snapshot_date,
-           arg_max(classification_code, snapshot_date) as classification_code
-    from positions
-    group by all
-),
-
-latest_agency_snapshots as (
-    -- where a rated position is in no positions extract: the agency's latest snapshot
-    select jurisdiction, agency_code, max(snapshot_date) as agency_snapshot_date
-    from positions
-    group by all
-),
-
 ranked as (
     select
         ratings.*,
@@ -61,35 +46,57 @@ ranked as (
     left join scale as outcomes on outcomes.rating = ratings.outcomes_rating
 ),
 
+concerns as (
+    -- the ratings an outcome offsets: only their positions and agencies are looked up below
+    select * from ranked
+    where is_behaviour_concern and overall_rank > limit_rank
+),
+
+latest_positions as (
+    select jurisdiction, agency_code, position_id,
+           max(snapshot_date) as snapshot_date,
+           arg_max(classification_code, snapshot_date) as classification_code
+    from positions
+    semi join concerns using (jurisdiction, agency_code, position_id)
+    group by all
+),
+
+latest_agency_snapshots as (
+    -- where a rated position is in no positions extract: the agency's latest snapshot
+    select jurisdiction, agency_code, max(snapshot_date) as agency_snapshot_date
+    from positions
+    semi join concerns using (jurisdiction, agency_code)
+    group by all
+),
+
 final as (
     select
         coalesce(latest_positions.snapshot_date, latest_agency_snapshots.agency_snapshot_date)
             as snapshot_date,
-        ranked.jurisdiction, ranked.agency_code,
-        ranked.position_id, latest_positions.classification_code as classification,
+        concerns.jurisdiction, concerns.agency_code,
+        concerns.position_id, latest_positions.classification_code as classification,
         'high' as severity,
         format('In cycle {}, position {}{} is rated ''{}'' overall but ''{}'' on behaviours, below ''{}'' and so a behavioural concern; outcomes (''{}'') cannot offset it by lifting the overall rating above the behaviours rating.',
-               ranked.cycle, ranked.position_id,
+               concerns.cycle, concerns.position_id,
                case when latest_positions.position_id is null
                    then ' (not in any positions extract of the agency)' else '' end,
-               ranked.overall_rating, ranked.behaviours_rating, ranked.concern_below,
-               ranked.outcomes_rating) as message,
-        json_object('key', ranked.cycle, 'cycle', ranked.cycle,
-                    'outcomes_rating', ranked.outcomes_rating,
-                    'behaviours_rating', ranked.behaviours_rating,
-                    'overall_rating', ranked.overall_rating,
+               concerns.overall_rating, concerns.behaviours_rating, concerns.concern_below,
+               concerns.outcomes_rating) as message,
+        json_object('key', concerns.cycle, 'cycle', concerns.cycle,
+                    'outcomes_rating', concerns.outcomes_rating,
+                    'behaviours_rating', concerns.behaviours_rating,
+                    'overall_rating', concerns.overall_rating,
                     'rule', format('where behaviours are rated below {}, the overall rating may not exceed the {}',
-                                   ranked.concern_below, replace(ranked.overall_may_not_exceed, '_', ' ')),
-                    'concern_below', ranked.concern_below,
+                                   concerns.concern_below, replace(concerns.overall_may_not_exceed, '_', ' ')),
+                    'concern_below', concerns.concern_below,
                     'source', '002 (APS SES Performance Leadership Framework)') as evidence,
         -- scale steps the overall rating sits above the rating it may not exceed
-        (ranked.overall_rank - ranked.limit_rank)::double as magnitude
-    from ranked
+        (concerns.overall_rank - concerns.limit_rank)::double as magnitude
+    from concerns
     left join latest_positions
         using (jurisdiction, agency_code, position_id)
     left join latest_agency_snapshots
         using (jurisdiction, agency_code)
-    where ranked.is_behaviour_concern and ranked.overall_rank > ranked.limit_rank
 )
 
 select * from final

@@ -17,7 +17,8 @@ with lines as (
     select * from int_reporting_lines where not is_manager_found
 ),
 
-positions as (
+positions as not materialized (
+    -- read where it is used: a copy of every position costs more than reading it three times
     select snapshot_date, jurisdiction, agency_code, position_id from positions
 ),
 

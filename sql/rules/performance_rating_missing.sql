@@ -30,7 +30,8 @@ with ratings as (
     select * from performance_ratings
 ),
 
-positions as (
+positions as not materialized (
+    -- read where it is used: a copy of every position costs more than the rest of the rule
     select * from positions
 ),
 

@@ -16,7 +16,8 @@
 -- positions those lines end on are exactly the positions on loops (each loop's positions map
 -- onto one another); the loop's lowest position id names it. The evidence walks each loop from
 -- the position for at most path_positions steps. A line stays within its workforce.
-with recursive lines as (
+with recursive lines as not materialized (
+    -- read where it is used: a copy of every position's line costs more than the rest of the rule
     select * from int_position_layers
 ),
 
@@ -56,7 +57,9 @@ paths as (
 ),
 
 positions as (
+    -- only the positions on a loop: the final join then reads a handful, not every position
     select * from positions
+    semi join on_loops using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 final as (

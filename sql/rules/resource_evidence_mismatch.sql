@@ -51,41 +51,6 @@ with evidence as (
     where tier_expected_score is not null
 ),
 
-made_on as (
-    -- the staff and budget the decision was made on: the position at the first snapshot on or
-    -- after its decision date (position_scores keeps the decision in force at each snapshot)
-    select decided.snapshot_date, decided.jurisdiction, decided.agency_code, decided.position_id,
-           arg_min(history.staff_managed, history.snapshot_date) as staff_then,
-           arg_min(history.budget_managed, history.snapshot_date) as budget_then,
-           any_value(decided.staff_managed) as staff_now,
-           any_value(decided.budget_managed) as budget_now
-    from position_scores as decided
-    join positions as history
-        on history.jurisdiction = decided.jurisdiction
-        and history.agency_code = decided.agency_code
-        and history.position_id = decided.position_id
-        and history.snapshot_date between decided.decision_date and decided.snapshot_date
-    where decided.total_points is not null
-    group by all
-),
-
-moved_since as (
-    -- staff or budget moved more than stale_determination's max_resource_change since the
-    -- decision: the score was made on other evidence, and "re-evaluate" is that rule's finding
-    select snapshot_date, jurisdiction, agency_code, position_id
-    from made_on
-    where abs(staff_now - staff_then) / nullif(staff_then, 0)
-            > getvariable('stale_determination__max_resource_change')
-        or abs(budget_now - budget_then) / nullif(budget_then, 0)
-            > getvariable('stale_determination__max_resource_change')
-),
-
-positions as (
-    select snapshot_date, jurisdiction, agency_code, position_id, position_title,
-           classification_code
-    from positions
-),
-
 judged as (
     -- per calibration: +1 the score is above what it bears out, -1 below, 0 it bears it out
     select
@@ -114,18 +79,62 @@ judged as (
     from evidence
 ),
 
-mismatched as (
-    select judged.*, positions.position_title, positions.classification_code,
-           list_filter(['absolute', 'share', 'tier'],
-                       lambda basis, i: [absolute_verdict, share_verdict, tier_verdict][i] is not null)
-               as calibrated_on
-    from judged
-    join positions using (snapshot_date, jurisdiction, agency_code, position_id)
-    anti join moved_since using (snapshot_date, jurisdiction, agency_code, position_id)
+candidates as (
     -- the same tier's calibration disagrees, and every other usable one the same way
+    select * from judged
     where tier_verdict <> 0
         and list_min([absolute_verdict, share_verdict, tier_verdict])
             = list_max([absolute_verdict, share_verdict, tier_verdict])
+),
+
+candidate_positions as (
+    -- every snapshot of the candidates' positions, read once for the two uses below
+    select snapshot_date, jurisdiction, agency_code, position_id, position_title,
+           classification_code, staff_managed, budget_managed
+    from positions
+    semi join candidates using (jurisdiction, agency_code, position_id)
+),
+
+made_on as (
+    -- the staff and budget the decision was made on: the position at the first snapshot on or
+    -- after its decision date (position_scores keeps the decision in force at each snapshot);
+    -- read for the candidates only (their history is a join of inequalities over positions)
+    select decided.snapshot_date, decided.jurisdiction, decided.agency_code, decided.position_id,
+           arg_min(history.staff_managed, history.snapshot_date) as staff_then,
+           arg_min(history.budget_managed, history.snapshot_date) as budget_then,
+           any_value(decided.staff_managed) as staff_now,
+           any_value(decided.budget_managed) as budget_now
+    from position_scores as decided
+    semi join candidates using (snapshot_date, jurisdiction, agency_code, position_id)
+    join candidate_positions as history
+        on history.jurisdiction = decided.jurisdiction
+        and history.agency_code = decided.agency_code
+        and history.position_id = decided.position_id
+        and history.snapshot_date between decided.decision_date and decided.snapshot_date
+    where decided.total_points is not null
+    group by all
+),
+
+moved_since as (
+    -- staff or budget moved more than stale_determination's max_resource_change since the
+    -- decision: the score was made on other evidence, and "re-evaluate" is that rule's finding
+    select snapshot_date, jurisdiction, agency_code, position_id
+    from made_on
+    where abs(staff_now - staff_then) / nullif(staff_then, 0)
+            > getvariable('stale_determination__max_resource_change')
+        or abs(budget_now - budget_then) / nullif(budget_then, 0)
+            > getvariable('stale_determination__max_resource_change')
+),
+
+mismatched as (
+    select candidates.*, positions.position_title, positions.classification_code,
+           list_filter(['absolute', 'share', 'tier'],
+                       lambda basis, i: [absolute_verdict, share_verdict, tier_verdict][i] is not null)
+               as calibrated_on
+    from candidates
+    join candidate_positions as positions
+        using (snapshot_date, jurisdiction, agency_code, position_id)
+    anti join moved_since using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 calibrated_flags as (

@@ -61,8 +61,9 @@ scores as (
     where total_points is not null and stream_code is not null and points_outside_held_band = 0
 ),
 
-shapes as (
-    -- each factor's shape: its score less the position's own mean factor score
+shapes as not materialized (
+    -- each factor's shape: its score less the position's own mean factor score (read where it is
+    -- used: a copy of every factor row costs more than reading the table again)
     select snapshot_date, jurisdiction, agency_code, position_id, position_title,
            classification_code, tier, stream_code, factor, shape
     from int_factor_shapes
@@ -75,25 +76,49 @@ centroids as (
     group by all
 ),
 
-distances as (
+own_distances as (
+    -- each position's distance from its own stream's typical shape
     select shapes.snapshot_date, shapes.jurisdiction, shapes.agency_code, shapes.position_id,
-           centroids.centroid_stream, centroids.centroid_stream = shapes.stream_code as is_own,
            sqrt(avg((shapes.shape - centroids.centroid) ^ 2)) as distance,
            min(centroids.peers) as peers
     from shapes
+    join centroids
+        on (centroids.snapshot_date, centroids.jurisdiction, centroids.tier, centroids.factor,
+            centroids.centroid_stream)
+           = (shapes.snapshot_date, shapes.jurisdiction, shapes.tier, shapes.factor,
+              shapes.stream_code)
+    group by all
+    having min(centroids.peers) >= getvariable('stream_mismatch__profile_min_peers')
+),
+
+far_from_own as (
+    -- only a profile this far from its own stream's can be a note: the other streams'
+    -- distances are measured for these few positions, not for every position and stream
+    select * from own_distances
+    where distance >= getvariable('stream_mismatch__profile_min_distance')
+),
+
+other_distances as (
+    select shapes.snapshot_date, shapes.jurisdiction, shapes.agency_code, shapes.position_id,
+           centroids.centroid_stream,
+           sqrt(avg((shapes.shape - centroids.centroid) ^ 2)) as distance,
+           min(centroids.peers) as peers
+    from shapes
+    semi join far_from_own using (snapshot_date, jurisdiction, agency_code, position_id)
     join centroids using (snapshot_date, jurisdiction, tier, factor)
+    where centroids.centroid_stream <> shapes.stream_code
     group by all
     having min(centroids.peers) >= getvariable('stream_mismatch__profile_min_peers')
 ),
 
 fits as (
     select snapshot_date, jurisdiction, agency_code, position_id,
-           max(distance) filter (where is_own) as own_distance,
-           max(peers) filter (where is_own) as own_peers,
-           min(distance) filter (where not is_own) as best_distance,
-           arg_min(centroid_stream, distance) filter (where not is_own) as best_stream,
-           arg_min(peers, distance) filter (where not is_own) as best_peers
-    from distances
+           far_from_own.distance as own_distance, far_from_own.peers as own_peers,
+           min(other_distances.distance) as best_distance,
+           arg_min(other_distances.centroid_stream, other_distances.distance) as best_stream,
+           arg_min(other_distances.peers, other_distances.distance) as best_peers
+    from far_from_own
+    join other_distances using (snapshot_date, jurisdiction, agency_code, position_id)
     group by all
 ),
 

@@ -35,34 +35,39 @@ positions as (
 ),
 
 held_ranks as (
-    -- the ranks each agency holds in each snapshot
+    -- the ranks each agency holds in each snapshot, above min_report_rank (a rank between a
+    -- judged report and its manager is above the report's own)
     select distinct snapshot_date, jurisdiction, agency_code, grade_rank, tier
     from positions
-    where grade_rank is not null and coalesce(occupancy, '') <> 'eliminated'
+    where grade_rank > getvariable('stretched_report__min_report_rank')
+        and coalesce(occupancy, '') <> 'eliminated'
 ),
 
-between_ranks as (
-    select
-        lines.snapshot_date, lines.jurisdiction, lines.agency_code, lines.position_id,
-        count(held_ranks.grade_rank) as count_between,
-        list(held_ranks.tier order by held_ranks.grade_rank)
-            filter (where held_ranks.grade_rank is not null) as bands_between
-    from lines
-    left join held_ranks
-        on held_ranks.snapshot_date = lines.snapshot_date
-        and held_ranks.jurisdiction = lines.jurisdiction
-        and held_ranks.agency_code = lines.agency_code
-        and held_ranks.grade_rank > lines.grade_rank
-        and held_ranks.grade_rank < lines.manager_grade_rank
+agency_ranks as (
+    -- each agency's held ranks in a list, lowest first: a line picks those between its ends
+    select snapshot_date, jurisdiction, agency_code,
+           list(struct_pack(grade_rank, tier) order by grade_rank) as ranks
+    from held_ranks
     group by all
 ),
 
-stretched as (
-    select lines.*, between_ranks.count_between + 1 as grade_distance,
-           between_ranks.bands_between
+between_ranks as (
+    select lines.*,
+           list_filter(agency_ranks.ranks, lambda held: held.grade_rank > lines.grade_rank
+                                                  and held.grade_rank < lines.manager_grade_rank)
+               as ranks_between
     from lines
-    join between_ranks using (snapshot_date, jurisdiction, agency_code, position_id)
-    where between_ranks.count_between + 1 >= getvariable('stretched_report__min_grade_distance')
+    left join agency_ranks using (snapshot_date, jurisdiction, agency_code)
+),
+
+stretched as (
+    select * exclude (ranks_between),
+           coalesce(len(ranks_between), 0) + 1 as grade_distance,
+           case when len(ranks_between) > 0
+               then list_transform(ranks_between, lambda held: held.tier) end as bands_between
+    from between_ranks
+    where coalesce(len(ranks_between), 0) + 1
+        >= getvariable('stretched_report__min_grade_distance')
 ),
 
 final as (

@@ -14,7 +14,9 @@
 -- Policy" is a Deputy Secretary); the longest typical title that matches wins, so "Executive
 -- Director" is not read as "Director". A title typical of no band ("Chief Operating Officer")
 -- says nothing, and so does a position held at a band the framework gives no typical title.
-with positions as (
+-- (positions is read where it is used, not materialized: it is read twice, and a copy of every
+-- executive position costs more than filtering positions again)
+with positions as not materialized (
     select * from positions where is_executive
 ),
 
@@ -26,19 +28,29 @@ crosswalk as (
     select classification_code as crosswalk_code, rank as grade_rank from ref_crosswalk
 ),
 
+title_roles as (
+    -- the longest typical title of the jurisdiction that each executive title starts with,
+    -- matched once per distinct title (the pattern is built per row, so per row it is costly)
+    select spelled.jurisdiction, spelled.title_key,
+           titles.title as title_role, titles.classification_code as title_band
+    from (select distinct jurisdiction, lower(position_title) as title_key from positions)
+        as spelled
+    join titles
+        on titles.jurisdiction = spelled.jurisdiction
+        and regexp_matches(spelled.title_key, '^' || titles.title || '\b')
+    qualify row_number() over (
+        partition by spelled.jurisdiction, spelled.title_key
+        order by length(titles.title) desc) = 1
+),
+
 matched as (
-    -- the longest typical title of the jurisdiction that the position's title starts with
     select positions.snapshot_date, positions.jurisdiction, positions.agency_code,
            positions.position_id, positions.position_title, positions.classification_code,
-           titles.title as title_role, titles.classification_code as title_band
+           title_roles.title_role, title_roles.title_band
     from positions
-    join titles
-        on titles.jurisdiction = positions.jurisdiction
-        and regexp_matches(lower(positions.position_title), '^' || titles.title || '\b')
-    qualify row_number() over (
-        partition by positions.snapshot_date, positions.jurisdiction, positions.agency_code,
-                     positions.position_id
-        order by length(titles.title) desc) = 1
+    join title_roles
+        on title_roles.jurisdiction = positions.jurisdiction
+        and title_roles.title_key = lower(positions.position_title)
 ),
 
 measured as (

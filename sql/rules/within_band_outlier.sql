@@ -21,12 +21,14 @@
 -- divide by zero); the distance is the root mean square of the eight z-scores, and at least
 -- min_far_factors factors must each sit 2 or more from their peers (one odd factor is the
 -- evidence rules' business, not a different profile).
-with shaped as (
-    -- each factor's score and shape (the score less the position's own mean factor score)
+with shaped as not materialized (
+    -- each factor's score and shape (the score less the position's own mean factor score); read
+    -- where it is used: a copy of every factor row costs more than reading the table again
     select * from int_factor_shapes
 ),
 
 local_peers as (
+    -- each factor's peers: the same tier and stream in the jurisdiction
     select snapshot_date, jurisdiction, tier, stream_code, factor,
            count(*) as peers, median(score) as peer_median, median(shape) as peer_shape,
            mad(shape) as peer_mad
@@ -35,16 +37,25 @@ local_peers as (
 ),
 
 wide_peers as (
+    -- the same tier and stream across jurisdictions, only where some jurisdiction has fewer
+    -- than min_peers (median and mad cost most: the other groups' are never read)
     select snapshot_date, tier, stream_code, factor,
            count(*) as peers, median(score) as peer_median, median(shape) as peer_shape,
            mad(shape) as peer_mad
     from shaped
+    semi join (
+        select snapshot_date, tier, stream_code, factor from local_peers
+        where peers < getvariable('within_band_outlier__min_peers')
+    ) as too_few using (snapshot_date, tier, stream_code, factor)
     group by all
 ),
 
-compared as (
+peer_groups as (
+    -- the peers each jurisdiction's tier and stream is judged against: its own when there are
+    -- min_peers of them, else the tier and stream across jurisdictions; else none
     select
-        shaped.*,
+        local_peers.snapshot_date, local_peers.jurisdiction, local_peers.tier,
+        local_peers.stream_code, local_peers.factor,
         local_peers.peers >= getvariable('within_band_outlier__min_peers') as is_local,
         case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
             then local_peers.peers else wide_peers.peers end as peers,
@@ -54,27 +65,27 @@ compared as (
             then local_peers.peer_shape else wide_peers.peer_shape end as peer_shape,
         case when local_peers.peers >= getvariable('within_band_outlier__min_peers')
             then local_peers.peer_mad else wide_peers.peer_mad end as peer_mad
-    from shaped
-    join local_peers using (snapshot_date, jurisdiction, tier, stream_code, factor)
-    join wide_peers using (snapshot_date, tier, stream_code, factor)
+    from local_peers
+    left join wide_peers using (snapshot_date, tier, stream_code, factor)
+    where local_peers.peers >= getvariable('within_band_outlier__min_peers')
+        or wide_peers.peers >= getvariable('within_band_outlier__min_peers')
 ),
 
-z_scores as (
+z_scores as not materialized (
+    -- not materialized either: joining twice (the second time for the outliers' factors only)
+    -- costs less than a copy of every factor row
     select
-        *,
+        shaped.*, peer_groups.is_local, peer_groups.peers, peer_groups.peer_median,
+        peer_groups.peer_shape, peer_groups.peer_mad,
         (shape - peer_shape)
             / greatest(1.4826 * peer_mad, getvariable('within_band_outlier__min_mad_points')) as z
-    from compared
-    where peers >= getvariable('within_band_outlier__min_peers')
+    from shaped
+    join peer_groups using (snapshot_date, jurisdiction, tier, stream_code, factor)
 ),
 
 profiles as (
     select
         snapshot_date, jurisdiction, agency_code, position_id,
-        any_value(position_title) as position_title,
-        any_value(classification_code) as classification_code,
-        any_value(tier) as tier, any_value(stream_code) as stream_code,
-        bool_and(is_local) as is_local, any_value(peers) as peers,
         sqrt(avg(z * z)) as distance,
         count(*) filter (where abs(z) >= 2) as far_factors
     from z_scores
@@ -91,6 +102,10 @@ details as (
     -- the factors of the outliers only, written out for the message and the evidence
     select
         snapshot_date, jurisdiction, agency_code, position_id,
+        any_value(position_title) as position_title,
+        any_value(classification_code) as classification_code,
+        any_value(tier) as tier, any_value(stream_code) as stream_code,
+        bool_and(is_local) as is_local, any_value(peers) as peers,
         string_agg(format('{} {} (peers {})', factor, score, peer_median), ', '
                    order by abs(z) desc, factor) filter (where abs(z) >= 2) as far_detail,
         -- one object per factor, keyed by factor in name order (the same order on every run)
