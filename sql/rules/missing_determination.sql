@@ -35,7 +35,9 @@ later as (
     -- the first determination decided after the snapshot, if any
     select scores.snapshot_date, scores.jurisdiction, scores.agency_code, scores.position_id,
            min(determinations.decision_date) as later_decision_date,
-           arg_min(determinations.determination_id, determinations.decision_date) as later_determination_id
+           arg_min(determinations.determination_id,  -- of two on one day, the first by id
+                   (determinations.decision_date, determinations.determination_id))
+               as later_determination_id
     from scores
     join determinations
         on determinations.jurisdiction = scores.jurisdiction

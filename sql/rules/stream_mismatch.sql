@@ -115,8 +115,11 @@ fits as (
     select snapshot_date, jurisdiction, agency_code, position_id,
            far_from_own.distance as own_distance, far_from_own.peers as own_peers,
            min(other_distances.distance) as best_distance,
-           arg_min(other_distances.centroid_stream, other_distances.distance) as best_stream,
-           arg_min(other_distances.peers, other_distances.distance) as best_peers
+           -- the nearest other stream; of two as near, the first by code (the same every run)
+           arg_min(other_distances.centroid_stream,
+                   (other_distances.distance, other_distances.centroid_stream)) as best_stream,
+           arg_min(other_distances.peers,
+                   (other_distances.distance, other_distances.centroid_stream)) as best_peers
     from far_from_own
     join other_distances using (snapshot_date, jurisdiction, agency_code, position_id)
     group by all
