@@ -33,6 +33,15 @@ published_bands as (
     select * from bands where is_published
 ),
 
+indicated_bands as (
+    -- the published band each total scored falls in: worked out once per distinct total, so
+    -- that each position finds its band by an equality join
+    select totals.total_points, bands.tier, bands.min_points, bands.max_points
+    from (select distinct computed_points as total_points from determinations) as totals
+    join published_bands as bands
+        on totals.total_points between bands.min_points and bands.max_points
+),
+
 as_at_snapshot as (
     -- the latest determination decided on or before the snapshot date
     select
@@ -89,8 +98,8 @@ banded as (
     left join bands as held
         on held.tier = scored.tier
         and scored.uses_points
-    left join published_bands as indicated
-        on scored.total_points between indicated.min_points and indicated.max_points
+    left join indicated_bands as indicated
+        on indicated.total_points = scored.total_points
 ),
 
 edges as (
@@ -107,60 +116,56 @@ edges as (
     from banded
 ),
 
-factor_scores as (
-    unpivot (select snapshot_date, jurisdiction, agency_code, position_id, held_min_points,
-                    held_max_points, knowledge, relationships, judgement_risk, independence,
-                    strategic_change, impact, breadth, resource_management from edges)
-    on knowledge, relationships, judgement_risk, independence, strategic_change, impact,
-       breadth, resource_management
-    into name factor value score
-),
-
-drivers as (
-    -- the three factors furthest from the held band's typical score (its midpoint / 8)
+driven as (
+    -- the three factors furthest from the held band's typical score (its midpoint / 8; a
+    -- range with no ceiling, no published range, is typical at its floor's band), ties in
+    -- factor name order; a factor not scored is left out. Worked out on each row's own list
+    -- of eight scores: no unpivot, no window and no join back.
     select
-        snapshot_date, jurisdiction, agency_code, position_id,
-        string_agg(factor || ' ' || score, ', ' order by distance desc, factor) as drivers
+        * exclude (typical_score),
+        nullif(array_to_string(list_transform(list_slice(list_sort(list_transform(
+            list_filter([
+                {'factor': 'knowledge', 'score': knowledge},
+                {'factor': 'relationships', 'score': relationships},
+                {'factor': 'judgement_risk', 'score': judgement_risk},
+                {'factor': 'independence', 'score': independence},
+                {'factor': 'strategic_change', 'score': strategic_change},
+                {'factor': 'impact', 'score': impact},
+                {'factor': 'breadth', 'score': breadth},
+                {'factor': 'resource_management', 'score': resource_management}
+            ], lambda scored: scored.score is not null),
+            -- sorted by distance descending, then factor: the negated distance first (0 for
+            -- every factor when the position holds no band: factor order alone)
+            lambda scored: {'order': coalesce(-abs(scored.score - typical_score), 0),
+                            'factor': scored.factor, 'score': scored.score})), 1, 3),
+            lambda driver: driver.factor || ' ' || driver.score), ', '), '') as drivers
     from (
-        select *,
-            abs(score - typical_score) as distance,
-            row_number() over (
-                partition by snapshot_date, jurisdiction, agency_code, position_id
-                order by abs(score - typical_score) desc, factor
-            ) as driver_rank
-        from (
-            -- a range with no ceiling (no published range) is typical at its floor's band
-            select *, (held_min_points + coalesce(held_max_points,
-                (select max(max_points) from published_bands))) / 16.0 as typical_score
-            from factor_scores
-        )
+        select *, (held_min_points + coalesce(held_max_points,
+            (select max(max_points) from published_bands))) / 16.0 as typical_score
+        from edges
     )
-    where driver_rank <= 3
-    group by all
 ),
 
 final as (
     select
-        edges.snapshot_date, edges.jurisdiction, edges.agency_code, edges.agency_name,
-        edges.position_id, edges.position_title, edges.classification_code, edges.tier,
-        edges.is_executive,
-        edges.stream_code, edges.occupancy, edges.staff_managed, edges.budget_managed,
-        edges.locations, edges.planning_horizon_years, edges.reports_to_position_id,
-        edges.determination_id, edges.decision_date, edges.determined_classification_code,
-        edges.determined_tier, edges.method, edges.evaluator, edges.count_determinations,
-        edges.knowledge, edges.relationships, edges.judgement_risk, edges.independence,
-        edges.strategic_change, edges.impact, edges.breadth, edges.resource_management,
-        edges.total_points, edges.recorded_total_points,
-        edges.held_min_points, edges.held_max_points, edges.range_basis,
-        edges.points_outside_held_band,
-        edges.indicated_tier, edges.points_from_boundary,
-        edges.points_from_boundary <= getvariable('scoring__borderline_points') as is_borderline,
+        driven.snapshot_date, driven.jurisdiction, driven.agency_code, driven.agency_name,
+        driven.position_id, driven.position_title, driven.classification_code, driven.tier,
+        driven.is_executive,
+        driven.stream_code, driven.occupancy, driven.staff_managed, driven.budget_managed,
+        driven.locations, driven.planning_horizon_years, driven.reports_to_position_id,
+        driven.determination_id, driven.decision_date, driven.determined_classification_code,
+        driven.determined_tier, driven.method, driven.evaluator, driven.count_determinations,
+        driven.knowledge, driven.relationships, driven.judgement_risk, driven.independence,
+        driven.strategic_change, driven.impact, driven.breadth, driven.resource_management,
+        driven.total_points, driven.recorded_total_points,
+        driven.held_min_points, driven.held_max_points, driven.range_basis,
+        driven.points_outside_held_band,
+        driven.indicated_tier, driven.points_from_boundary,
+        driven.points_from_boundary <= getvariable('scoring__borderline_points') as is_borderline,
         getvariable('scoring__borderline_points') as borderline_points,  -- the margin, for the rules
-        drivers.drivers
-    from edges
-    left join drivers
-        using (snapshot_date, jurisdiction, agency_code, position_id)
-    where edges.is_executive or edges.determination_id is not null
+        driven.drivers
+    from driven
+    where driven.is_executive or driven.determination_id is not null
 )
 
 select * from final

@@ -1,6 +1,7 @@
 -- int_reporting_lines: one row per position per snapshot that names a position it reports to:
 -- both positions' grades, and whether the manager is in the same snapshot of the same agency.
-with positions as (
+with positions as not materialized (
+    -- read by each side of the join with only the columns it needs, not copied once
     select * from positions
 ),
 

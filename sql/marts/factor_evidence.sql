@@ -4,7 +4,8 @@
 -- resource_management, on the share of the agency's workforce and budget (share_* columns), and
 -- on the amounts among the positions of the same tier (tier_* columns).
 -- grain: one row per scored executive position per snapshot per evidence-backed factor
-with evidence as (
+with evidence as not materialized (
+    -- read by each basis below with only the rows and columns it needs, not copied once
     select * from int_position_evidence
 ),
 
