@@ -50,12 +50,15 @@ class PlantState:
 
 
 def candidates(state: PlantState, agency: str, tier: str | None = None, *, both: bool = True,
-               specialist: bool | None = False, frame: pl.DataFrame | None = None) -> pl.DataFrame:
-    """Return unused positions of an agency in the latest snapshot (not its head) matching the
-    tier; `both` True keeps positions present in both snapshots, False only new ones."""
+               specialist: bool | None = False, frame: pl.DataFrame | None = None,
+               unused: bool = True) -> pl.DataFrame:
+    """Return unused positions (any, with `unused` false) of an agency in the latest snapshot
+    (not its head) matching the tier; `both` True keeps positions present in both snapshots,
+    False only new ones."""
     frame = state.union if frame is None else frame
     keep = (pl.col("agency_code") == agency) & pl.col("in_latest") & (pl.col("layer") > 0)
-    keep &= ~pl.col("uid").is_in(sorted(state.used))
+    if unused:
+        keep &= ~pl.col("uid").is_in(sorted(state.used))
     keep &= pl.col("in_first") if both else ~pl.col("in_first")
     if tier is not None:
         keep &= pl.col("tier") == tier
