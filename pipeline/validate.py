@@ -303,7 +303,10 @@ class ExpectationsProcess:
         return value
 
     def close(self) -> None:
-        """End the process: it stops when its input closes."""
+        """End the process: it stops when its input closes, or at once if it is still
+        importing (a run that needed no check does not wait for it)."""
+        if not self.is_ready():
+            self.process.kill()
         with suppress(OSError):  # it has ended already
             _stream(self.process.stdin).close()
         self.process.wait()
