@@ -277,7 +277,7 @@ class ExpectationsProcess:
         return self.started.is_set()
 
     def _note_when_ready(self) -> None:
-        """Wait for the process's first answer, then mark it started."""
+        """Wait for the process's first answer (ask marks it started), or for its end."""
         with suppress(GreatExpectationsStopped):
             self.ask("ready")
         self.started.set()
@@ -293,6 +293,7 @@ class ExpectationsProcess:
                 pickle.dump((request, arguments), _stream(self.process.stdin))
                 _stream(self.process.stdin).flush()
                 status, value = pickle.load(_stream(self.process.stdout))
+                self.started.set()  # it answers: it has imported Great Expectations
             except (BrokenPipeError, EOFError) as error:
                 great_expectations_process.cache_clear()  # the next call starts a new one
                 raise GreatExpectationsStopped(

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ from pipeline.contract import ExtractKind
 from pipeline.read import ROW_NUMBER
 from pipeline.validate import (
     PROBLEM_SCHEMA,
+    ExpectationsProcess,
     GreatExpectationsStopped,
     Validator,
     great_expectations_process,
@@ -164,3 +166,15 @@ def test_a_stopped_great_expectations_process_is_named_and_replaced(
         validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")
     expected = {row: reasons for row, reasons in HAND_WORKED.items() if reasons}
     assert by_row(validator.problems(ExtractKind.POSITIONS, staged, "staged_rows")) == expected
+
+
+def test_a_process_still_importing_is_ended_not_awaited() -> None:
+    """A run that ends before Great Expectations has imported (it checked nothing) kills the
+    process instead of waiting for the import; one that has answered is asked to stop."""
+    importing = ExpectationsProcess.start()
+    importing.close()
+    assert importing.process.returncode == -signal.SIGKILL
+    answered = ExpectationsProcess.start()
+    assert answered.ask("ready") is True
+    answered.close()
+    assert answered.process.returncode == 0
