@@ -137,22 +137,26 @@ moves as (
         and old_agency_now.agency_code = sole_then.agency_code
 ),
 
-compared_positions as (
+asked as (
     -- the positions the triggers compare: each now, at the structure snapshot and where it
     -- moved from
+    select snapshot_date, jurisdiction, agency_code, position_id from structure_dates
+    union
+    select structure_date, jurisdiction, agency_code, position_id from structure_dates
+    union
+    select structure_date, jurisdiction, agency_then, position_id from moves
+),
+
+compared_positions as (
     select staff.*
     from positions as staff
-    semi join (
-        select snapshot_date, jurisdiction, agency_code, position_id from structure_dates
-        union
-        select structure_date, jurisdiction, agency_code, position_id from structure_dates
-        union
-        select structure_date, jurisdiction, agency_then, position_id from moves
-    ) as asked
-        on asked.snapshot_date = staff.snapshot_date
-        and asked.jurisdiction = staff.jurisdiction
-        and asked.agency_code = staff.agency_code
-        and asked.position_id = staff.position_id
+    semi join asked using (snapshot_date, jurisdiction, agency_code, position_id)
+),
+
+compared_lines as (
+    -- their reporting lines, found by the keys asked (not every line joined to them)
+    select * from lines
+    semi join asked using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 titled as (
@@ -161,9 +165,9 @@ titled as (
         staff.snapshot_date, staff.jurisdiction, staff.agency_code, staff.position_id,
         staff.position_title, staff.stream, staff.stream_code,
         staff.reports_to_position_id, wv_key(staff.reports_to_position_id) as reports_to_key,
-        lines.manager_title, lines.manager_classification_code
+        compared_lines.manager_title, compared_lines.manager_classification_code
     from compared_positions as staff
-    left join lines using (snapshot_date, jurisdiction, agency_code, position_id)
+    left join compared_lines using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 title_keys as (
