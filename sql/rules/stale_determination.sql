@@ -147,15 +147,21 @@ asked as (
     select structure_date, jurisdiction, agency_then, position_id from moves
 ),
 
+asked_ids as (
+    select distinct position_id from asked
+),
+
 compared_positions as (
     select staff.*
     from positions as staff
+    semi join asked_ids using (position_id)
     semi join asked using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
 compared_lines as (
     -- their reporting lines, found by the keys asked (not every line joined to them)
     select * from lines
+    semi join asked_ids using (position_id)
     semi join asked using (snapshot_date, jurisdiction, agency_code, position_id)
 ),
 
