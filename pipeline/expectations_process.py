@@ -21,6 +21,7 @@ import importlib.machinery
 import importlib.util
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from functools import cache
@@ -179,7 +180,12 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
 
 
 def main() -> None:
-    """Import Great Expectations (scipy and altair lazily), then answer requests on stdio."""
+    """Import Great Expectations (scipy and altair lazily), then answer requests on stdio.
+
+    Ctrl-C at a terminal reaches this process too: it is the run's to handle (this process ends
+    when the run closes its input, or dies), so it is ignored here, with no traceback printed.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sys.meta_path.insert(0, _LazyPackages())
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # what the libraries print: to stderr

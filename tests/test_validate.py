@@ -178,3 +178,14 @@ def test_a_process_still_importing_is_ended_not_awaited() -> None:
     assert answered.ask("ready") is True
     answered.close()
     assert answered.process.returncode == 0
+
+
+def test_ctrl_c_is_left_to_the_run() -> None:
+    """An interrupt at the terminal reaches Great Expectations' process too: it keeps answering
+    (the run decides what an interrupt means, and the process ends with the run)."""
+    process = ExpectationsProcess.start()
+    assert process.ask("ready") is True
+    process.process.send_signal(signal.SIGINT)
+    assert process.ask("peak_mb") > 0
+    process.close()
+    assert process.process.returncode == 0
