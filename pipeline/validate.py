@@ -2,8 +2,8 @@
 
 The suites are the JSON files under expectations/ (one per extract kind), readable by a reviewer;
 values that depend on the frameworks or the run date are `$PARAMETER`s filled in here from
-data/. Great Expectations sees a pandas copy of only the columns its suite names: this is the
-one place the pipeline leaves polars and DuckDB.
+data/. Great Expectations sees pandas copies of the frames below, in its own process: the one
+place the pipeline leaves polars and DuckDB.
 
 Every rule of a suite is checked by Great Expectations, on frames that break it exactly where
 the staged rows do, and are small:
@@ -263,7 +263,7 @@ class ExpectationsProcess:
         """Start the process; it imports Great Expectations meanwhile (is_ready tells when it
         has). It runs this same pipeline package (PYTHONPATH) with this Python."""
         root = str(Path(__file__).resolve().parents[1])
-        env = {**os.environ, "GX_ANALYTICS_ENABLED": "False",
+        env = {**os.environ,
                "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
         started = cls(subprocess.Popen([sys.executable, "-m", "pipeline.expectations_process"],
                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env))
